@@ -1,0 +1,53 @@
+"""eligo — criterion-by-criterion clinical-trial eligibility screening that explains itself.
+
+>>> from datetime import date
+>>> import eligo
+>>> protocol = eligo.load_protocol("cart-autoimmune")
+>>> protocol.id
+'cart-autoimmune'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+
+from eligo.data.facts import PatientRecord
+from eligo.data.fhir_r4 import read_bundle
+from eligo.errors import EligoError, InputError, ProtocolError, UsageError
+from eligo.interpret.context import SiteRange
+from eligo.interpret.result import ScreeningResult
+from eligo.interpret.screen import screen_record
+from eligo.ir.truth import Verdict
+from eligo.protocol.loader import check_protocol, load_protocol
+from eligo.protocol.model import Protocol
+
+__all__ = [
+    "EligoError",
+    "InputError",
+    "PatientRecord",
+    "Protocol",
+    "ProtocolError",
+    "ScreeningResult",
+    "SiteRange",
+    "UsageError",
+    "Verdict",
+    "check_protocol",
+    "load_protocol",
+    "read_bundle",
+    "screen",
+    "screen_record",
+]
+
+
+def screen(
+    bundle: str | Path,
+    protocol: Protocol | None = None,
+    *,
+    as_of: date,
+    site_ranges: Mapping[str, SiteRange] | None = None,
+) -> ScreeningResult:
+    """Read one FHIR R4 Bundle file and screen it against ``protocol`` at ``as_of``."""
+    record = read_bundle(bundle)
+    return screen_record(record, protocol or load_protocol(), as_of, site_ranges)
