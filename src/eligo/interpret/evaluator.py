@@ -26,7 +26,7 @@ from eligo.data.terminology import ValueSetEntry
 from eligo.errors import EvaluationError
 from eligo.interpret.context import Context
 from eligo.interpret.dates import age_in_years, minus_months, window_start
-from eligo.interpret.display import OP_WORDS, fmt_num, fmt_qty
+from eligo.display import OP_WORDS, fmt_num, fmt_qty
 from eligo.interpret.result import Evidence, TraceEntry
 from eligo.ir import nodes as n
 from eligo.ir import truth
@@ -200,7 +200,7 @@ class Evaluator:
             relevant = [o for o in outs if o.verdict is NOT_MET]
         else:
             relevant = outs
-        text = "; ".join(o.text for o in relevant if o.text)
+        text = "; ".join(_dedupe(o.text for o in relevant if o.text))
         evidence = _dedupe(e for o in relevant for e in o.evidence)
         missing = _dedupe(m for o in relevant for m in o.missing) if verdict is UNKNOWN else []
         return BoolOut(verdict, text, evidence, missing)
@@ -485,17 +485,13 @@ class Evaluator:
         missing = [] if best_lo == best_hi else [f"end dates of {title} treatment"]
         return NumOut(best_lo, best_hi, "d", text, evidence, missing)
 
-    def _weights_by_day(self) -> list[tuple[date, float, Observation]]:
+    def _weights_by_day(self, analyte: n.Analyte) -> list[tuple[date, float, Observation]]:
         if self._weights is None:
-            analyte = next((a for a in self.ctx.protocol.analytes.values()
-                            if a.unit and units.dimensionality(a.unit)
-                            == units.dimensionality("kg")), None)
             found = []
-            if analyte is not None:
-                for o in self.ctx.observations(analyte):
-                    v = self._value_of(o, analyte) if o.day else None
-                    if v is not None and o.day is not None:
-                        found.append((o.day, v, o))
+            for o in self.ctx.observations(analyte):
+                v = self._value_of(o, analyte) if o.day else None
+                if v is not None and o.day is not None:
+                    found.append((o.day, v, o))
             self._weights = found
         return self._weights
 
@@ -517,7 +513,7 @@ class Evaluator:
         uses = self.ctx.medications(node.valueset)
         if not uses:
             return NumOut(0, 0, "mg/kg/d", f"no {title} in the record")
-        weights = self._weights_by_day()
+        weights = self._weights_by_day(node.weight)
         best = -INF
         undecided: list[str] = []
         evidence: list[Evidence] = []

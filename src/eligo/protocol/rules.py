@@ -19,6 +19,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 
 from eligo.data import units
+from eligo.display import fmt_qty
 from eligo.errors import EligoError
 from eligo.ir import nodes as n
 from eligo.ir.nodes import BoolExpr, Expr, NumExpr, result_type
@@ -210,8 +211,7 @@ class _Builder:
         unit = str(t.children[1])[1:-1] if len(t.children) > 1 else None
         if unit is not None and not units.is_valid(unit):
             raise self.fail(t, f"unknown UCUM unit '{unit}'")
-        shown = f"{text} {unit}" if unit and unit != "1" else text
-        return n.Number(float(text), unit, shown)
+        return n.Number(float(text), unit, fmt_qty(float(text), unit))
 
     def on_uln_multiple(self, t: Tree[Any]) -> Expr:
         raise self.fail(t, "'k x ULN' can only stand on the right of a comparison")
