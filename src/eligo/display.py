@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["fmt_num", "fmt_qty", "fmt_unit", "OP_WORDS"]
+__all__ = ["OP_WORDS", "fmt_num", "fmt_qty", "fmt_unit"]
 
 _UNITS = {
     "10*9/L": "× 10^9/L",

@@ -499,7 +499,8 @@ class _Reader:
                              .rstrip("`") if "`$." in str(exc) else "", None,
                              f"not a valid {kind}: {exc}")
                 continue
-            ref = f"{kind}/{res.id}" if res.id else f"{kind} in Bundle.entry[{i}]"
+            rid = getattr(res, "id", None)
+            ref = f"{kind}/{rid}" if rid else f"{kind} in Bundle.entry[{i}]"
             if isinstance(res, Patient):
                 patients.append(res)
             elif isinstance(res, Medication):

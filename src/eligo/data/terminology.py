@@ -7,9 +7,9 @@ categories with all below them (``C00-C96*``). ICD codes match with or without t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 from eligo.data.facts import Coding
 
@@ -69,7 +69,8 @@ class _Matcher:
                 body = code[:-1] if star else code
                 if "-" in body and uri in _ICD:
                     lo, hi = body.split("-", 1)
-                    self.ranges.append((uri, normalize_code(uri, lo)[:3], normalize_code(uri, hi)[:3], e))
+                    first, last = normalize_code(uri, lo)[:3], normalize_code(uri, hi)[:3]
+                    self.ranges.append((uri, first, last, e))
                 elif star:
                     self.prefixes.append((uri, normalize_code(uri, body), e))
                 else:

@@ -80,7 +80,9 @@ class Context:
         return result
 
     def attestations(self, code: str) -> list[Observation]:
-        return self._by_code.get(("urn:eligo:attestation", code), [])
+        """Attestations with this code on or before as-of, most recent first (SPEC §2.10)."""
+        found = self._by_code.get(("urn:eligo:attestation", code), [])
+        return sorted(found, key=_recency, reverse=True)
 
     def conditions(self, vid: str) -> list[tuple[Condition, ValueSetEntry]]:
         """Conditions of the value set that exist on the as-of date (onset not after it)."""

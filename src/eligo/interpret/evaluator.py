@@ -23,10 +23,10 @@ from eligo.calc import CALCULATORS
 from eligo.data import units
 from eligo.data.facts import MedicationUse, Observation, Problem
 from eligo.data.terminology import ValueSetEntry
+from eligo.display import OP_WORDS, fmt_num, fmt_qty
 from eligo.errors import EvaluationError
 from eligo.interpret.context import Context
 from eligo.interpret.dates import age_in_years, minus_months, window_start
-from eligo.display import OP_WORDS, fmt_num, fmt_qty
 from eligo.interpret.result import Evidence, TraceEntry
 from eligo.ir import nodes as n
 from eligo.ir import truth
@@ -310,7 +310,7 @@ class Evaluator:
             return units.convert(o.value, o.unit, analyte.unit, analyte.equivalences)
         except units.UnitError:
             unit = o.unit or "(none)"
-            why = (f"unknown UCUM unit" if not units.is_valid(o.unit)
+            why = ("unknown UCUM unit" if not units.is_valid(o.unit)
                    else f"cannot convert {unit} to {analyte.unit} for {analyte.label}")
             self.ctx.problem(Problem(o.reference, "valueQuantity.code", unit, why))
             return None
@@ -648,23 +648,17 @@ class Evaluator:
 
     def _b_Attested(self, node: n.Attested, path: str) -> BoolOut:
         best: Observation | None = None
-        best_key: tuple[str, str] = ("", "")
-        for o in self.ctx.attestations(node.code):
+        for o in self.ctx.attestations(node.code):  # on or before as-of, most recent first
             if o.value_boolean is None:
                 self.ctx.problem(Problem(o.reference, "valueBoolean", "",
                                          "an attestation needs valueBoolean"))
                 continue
-            when = o.effective or o.issued
-            if when is not None and when.date() > self.as_of:
-                continue
-            key = ((o.effective or o.issued).isoformat() if when else "", o.reference)
-            if best is None or key > best_key:
-                best, best_key = o, key
+            best = o
+            break
         if best is None:
             return self._absent(f"attestation '{node.code}'",
                                 f"investigator attestation: {node.question}")
-        when = best.effective or best.issued
-        day = when.date().isoformat() if when else None
+        day = _iso(best.day)
         verdict = Verdict.of(best.value_boolean)
         text = f"attestation {node.code}: {'yes' if best.value_boolean else 'no'}" + (
             f" on {day}" if day else "")
@@ -756,13 +750,13 @@ class Evaluator:
             if node.current and c.clinical_status not in (None, "active", "recurrence",
                                                            "relapse"):
                 continue
-            if node.unless and node.ended_before:
-                if self.ctx.valueset(node.unless).match(c.codings) is not None:
-                    cutoff = window_start(node.ended_before, self.as_of)
-                    if c.abatement is not None and c.abatement < cutoff:
-                        excepted.append(f"{_display(c.codings, entry)} ended "
-                                        f"{c.abatement.isoformat()}, disease-free since")
-                        continue
+            if (node.unless and node.ended_before and c.abatement is not None
+                    and self.ctx.valueset(node.unless).match(c.codings) is not None
+                    and c.abatement < window_start(node.ended_before, self.as_of)):
+                # "disease-free for more than N years": ended strictly before as-of − N
+                excepted.append(f"{_display(c.codings, entry)} ended "
+                                f"{c.abatement.isoformat()}, disease-free since")
+                continue
             hits.append((c, entry))
         if hits:
             names = ", ".join(f"{_display(c.codings, e)} ({c.reference})" for c, e in hits)

@@ -1,22 +1,22 @@
 """Kleene three-valued logic (SPEC §2.1): the only place verdicts are combined.
 
->>> and_(MET, UNKNOWN)
-<Verdict.UNKNOWN: 'unknown'>
->>> or_(MET, UNKNOWN)
-<Verdict.MET: 'met'>
->>> at_least(2, [MET, UNKNOWN, NOT_MET])
-<Verdict.UNKNOWN: 'unknown'>
+>>> and_(MET, UNKNOWN).value
+'unknown'
+>>> or_(MET, UNKNOWN).value
+'met'
+>>> at_least(2, [MET, UNKNOWN, NOT_MET]).value
+'unknown'
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import Enum
+from enum import StrEnum
 
 __all__ = ["MET", "NOT_MET", "UNKNOWN", "Verdict", "and_", "at_least", "implies", "not_", "or_"]
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     MET = "met"
     NOT_MET = "not_met"
     UNKNOWN = "unknown"

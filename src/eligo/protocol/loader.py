@@ -202,7 +202,7 @@ class _Loader:
                         "source_text")
             return ""
         self.digest.update(raw)
-        return raw.decode("utf-8")
+        return str(raw.decode("utf-8"))
 
     def load_cohorts(self, doc: CommentedMap) -> tuple[Cohort, ...]:
         seq = self.field(doc, "cohorts", CommentedSeq) or []
@@ -244,7 +244,9 @@ class _Loader:
             if not path.exists():
                 available = [p.stem for p in folder.glob("*.yaml")] if folder.exists() else []
                 self.report("error", f"value set file '{path.name}' not found in {folder}"
-                            f"{_hint(str(name), available)}", names, line=names.lc.item(i)[0] + 1)
+                            f"{_hint(str(name), available)}", doc, "valuesets",
+                            line=names.lc.item(i)[0] + 1 if isinstance(names, CommentedSeq)
+                            else None)
                 continue
             vs = self.load_valueset(path)
             if vs is not None:

@@ -292,7 +292,7 @@ class _Builder:
         return n.Calc(fname, tuple(out), unit)
 
     # -- functions ----------------------------------------------------------------------
-    def expect(self, t: Tree[Any], lo: int, hi: int, named: set[str] = frozenset()) -> tuple[
+    def expect(self, t: Tree[Any], lo: int, hi: int, named: frozenset[str] = frozenset()) -> tuple[
         list[Arg], dict[str, Arg]
     ]:
         pos, kw = self.args(t)
@@ -306,7 +306,7 @@ class _Builder:
         return pos, kw
 
     def f_latest(self, t: Tree[Any]) -> Expr:
-        pos, kw = self.expect(t, 1, 2, {"free_of", "free_days"})
+        pos, kw = self.expect(t, 1, 2, frozenset({"free_of", "free_days"}))
         analyte = self.analyte(pos[0])
         window = self.window(pos[1]) if len(pos) > 1 else self.scope.windows["screening"]
         free_of = self.valueset(kw["free_of"]) if "free_of" in kw else None
@@ -316,7 +316,7 @@ class _Builder:
         return n.Latest(analyte, window, free_of, free_days)
 
     def f_change(self, t: Tree[Any], relative: bool = False) -> Expr:
-        pos, kw = self.expect(t, 1, 1, {"latest", "baseline"})
+        pos, kw = self.expect(t, 1, 1, frozenset({"latest", "baseline"}))
         analyte = self.analyte(pos[0])
         latest = self.window(kw["latest"]) if "latest" in kw else n.Window("days", 90)
         baseline = self.window(kw["baseline"]) if "baseline" in kw else n.Window("months", 12)
@@ -336,7 +336,7 @@ class _Builder:
         return n.Attested(code, self.scope.attestations[code])
 
     def f_condition(self, t: Tree[Any], current: bool = False) -> Expr:
-        pos, kw = self.expect(t, 1, 1, {"unless", "ended_before"})
+        pos, kw = self.expect(t, 1, 1, frozenset({"unless", "ended_before"}))
         vs = self.valueset(pos[0])
         unless = self.valueset(kw["unless"]) if "unless" in kw else None
         ended = self.window(kw["ended_before"]) if "ended_before" in kw else None
@@ -352,7 +352,7 @@ class _Builder:
         return n.DiagnosedBefore(self.valueset(pos[0]), self.window(pos[1]))
 
     def f_condition_near(self, t: Tree[Any]) -> Expr:
-        pos, kw = self.expect(t, 1, 1, {"anchor", "within"})
+        pos, kw = self.expect(t, 1, 1, frozenset({"anchor", "within"}))
         if "anchor" not in kw or "within" not in kw:
             raise self.fail(t, "condition_near(VS, anchor=VS, within=WINDOW)")
         return n.ConditionNear(
@@ -368,14 +368,14 @@ class _Builder:
         return n.LongestExposure(self.valueset(pos[0]))
 
     def f_max_daily_dose_per_kg(self, t: Tree[Any]) -> Expr:
-        pos, kw = self.expect(t, 1, 1, {"weight"})
+        pos, kw = self.expect(t, 1, 1, frozenset({"weight"}))
         weight = self.analyte(kw["weight"]) if "weight" in kw else None
         if weight is None:
             raise self.fail(t, "max_daily_dose_per_kg(VS, weight=ANALYTE)")
         return n.MaxDailyDosePerKg(self.valueset(pos[0]), weight)
 
     def f_current_dose_stretch(self, t: Tree[Any]) -> Expr:
-        pos, kw = self.expect(t, 1, 1, {"at_least"})
+        pos, kw = self.expect(t, 1, 1, frozenset({"at_least"}))
         if "at_least" not in kw:
             raise self.fail(t, "current_dose_stretch(VS, at_least=DOSE 'mg/d')")
         dose = self.numeric(kw["at_least"])
@@ -449,7 +449,8 @@ class _Builder:
         pos, _ = self.expect(t, 1, 1)
         cid = self.bare_name(pos[0], "a criterion id")
         if cid not in self.scope.criteria:
-            raise self.fail(pos[0], f"unknown criterion '{cid}'{_suggest(cid, self.scope.criteria)}")
+            hint = _suggest(cid, self.scope.criteria)
+            raise self.fail(pos[0], f"unknown criterion '{cid}'{hint}")
         self.scope.referenced_criteria.add(cid)
         return n.CriterionRef(cid)
 

@@ -29,7 +29,7 @@ def what_to_do(result: ScreeningResult) -> list[str]:
     open_cohorts = {c.id for c in result.cohorts if c.status == "incomplete"}
     seen: dict[str, None] = {}
     for c in result.criteria:
-        if c.cohort is None and not open_cohorts or c.cohort not in (None, *open_cohorts):
+        if (c.cohort is None and not open_cohorts) or c.cohort not in (None, *open_cohorts):
             continue
         for m in c.missing:
             seen.setdefault(m, None)

@@ -37,13 +37,14 @@ def render(result: ScreeningResult) -> Group:
         ("Patient ", "bold"), (result.patient_id, "bold cyan"),
         f"  ({result.source})  as of {result.as_of.isoformat()}  ",
         ("overall: ", "bold"), (result.status, _STATUS_STYLE[result.status]),
-    
+
     )
     cohorts = Table.grid(padding=(0, 2))
-    for c in result.cohorts:
-        why = ", ".join(c.blocking)
-        cohorts.add_row(Text(c.id, style="bold"), Text(c.status, style=_STATUS_STYLE[c.status]),
-                        Text(c.name, style="dim"), Text(why, style="dim"))
+    for cohort in result.cohorts:
+        cohorts.add_row(Text(cohort.id, style="bold"),
+                        Text(cohort.status, style=_STATUS_STYLE[cohort.status]),
+                        Text(cohort.name, style="dim"),
+                        Text(", ".join(cohort.blocking), style="dim"))
     parts: list[object] = [head, cohorts]
     for title, items in sections(result):
         table = Table(title=title, title_justify="left", title_style="bold", expand=True,
