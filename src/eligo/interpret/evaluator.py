@@ -383,6 +383,11 @@ class Evaluator:
         else:
             missing = [self.missing_phrase(what, node.window)]
         text = f"no usable {what} {node.window.describe()} {self.as_of.isoformat()}"
+        older = next((o for o in self.ctx.observations(a) if o.day is not None and o.day < start),
+                     None)
+        if older is not None and older.value is not None:
+            # a coordinator wants to know a value exists, just too old to count
+            text += f" (latest: {fmt_qty(older.value, older.unit)} on {_iso(older.day)})"
         if skipped:
             text += f" [{'; '.join(skipped)}]"
         return NumOut.unknown(a.unit, text, missing)
