@@ -39,7 +39,7 @@ def test_cockcroft_gault_rejects_zero_creatinine() -> None:
 
 def test_cockcroft_gault_shows_its_arithmetic() -> None:
     calc = cockcroft_gault(50, 48, 1.0, True)
-    assert "(140 − 50) × 48 kg ÷ (72 × 1 mg/dL) × 0.85" == calc.arithmetic
+    assert calc.arithmetic == "(140 − 50) × 48 kg ÷ (72 × 1 mg/dL) × 0.85"
     assert "Nephron 1976" in calc.citation
 
 
