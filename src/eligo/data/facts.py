@@ -58,6 +58,7 @@ class Observation:
     effective: datetime | None  # for same-day ties (SPEC §1)
     issued: datetime | None
     value: float | None = None  # valueQuantity.value or valueInteger
+    comparator: str | None = None  # valueQuantity.comparator: "<" means below ``value``
     unit: str | None = None  # UCUM code (valueQuantity.code, else .unit); None = unitless
     ref_high: float | None = None  # referenceRange[0].high.value
     ref_high_unit: str | None = None

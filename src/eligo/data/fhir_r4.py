@@ -11,6 +11,7 @@ reported as a :class:`~eligo.data.facts.Problem`, and the patient is still scree
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -25,6 +26,9 @@ __all__ = ["parse_fhir_date", "read_bundle", "read_bundle_bytes"]
 
 UCUM = "http://unitsofmeasure.org"
 _BUNDLE_TYPES = {"collection", "transaction", "batch", "searchset"}
+# SPEC §2.8 names entered-in-error, not-taken and cancelled; a MedicationAdministration
+# "not-done", an "intended" statement and a "draft" request were not taken either.
+_NOT_TAKEN = {"entered-in-error", "not-taken", "cancelled", "not-done", "intended", "draft"}
 
 
 class _S(msgspec.Struct, omit_defaults=True):
@@ -44,6 +48,7 @@ class CodeableConcept(_S):
 
 class Quantity(_S):
     value: float | None = None
+    comparator: str | None = None
     unit: str | None = None
     system: str | None = None
     code: str | None = None
@@ -186,6 +191,7 @@ class Patient(_S):
 
 class _Kind(_S):
     resourceType: Any = None
+    id: Any = None
 
 
 class _Entry(_S):
@@ -217,6 +223,10 @@ _DECODERS = {name: msgspec.json.Decoder(t) for name, t in _STRUCTS.items()}
 _KIND = msgspec.json.Decoder(_Kind)
 _HEAD = msgspec.json.Decoder(_BundleHead)
 _BUNDLE = msgspec.json.Decoder(_Bundle)
+
+#: UCUM time units in days (FHIR Timing and Duration)
+_DAYS = {"s": 1 / 86400, "min": 1 / 1440, "h": 1 / 24, "d": 1.0, "wk": 7.0, "mo": 30.0,
+         "a": 365.0}
 
 _DATE = re.compile(
     r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
@@ -273,6 +283,17 @@ class _Reader:
     def problem(self, ref: str, field: str, value: Any, why: str) -> None:
         self.problems.append(f.Problem(ref, field, "" if value is None else str(value), why))
 
+    def bound(self, ref: str, field: str, text: str, which: int) -> date | None:
+        """A medication date: a partial one is read as its last (which=1) or first (0) day."""
+        got = self.day(ref, field, text, exact=False)
+        if got is None:
+            return None
+        if got[0] != got[1]:
+            chosen = got[1] if which else got[0]
+            self.problem(ref, field, text, "date is less precise than a day: read as "
+                         f"{chosen.isoformat()} (the shortest exposure it may mean)")
+        return got[1] if which else got[0]
+
     def day(self, ref: str, field: str, text: str | None, *, exact: bool = True
             ) -> tuple[date, date, datetime | None] | None:
         if text is None:
@@ -309,12 +330,14 @@ class _Reader:
         day = (when or issued or (None, None, None))[0]
         value: float | None = None
         unit: str | None = None
+        comparator: str | None = None
         if r.valueQuantity is not None:
             q = r.valueQuantity
             if q.value is None:
                 self.problem(ref, "valueQuantity.value", None, "quantity without a value")
                 return None
             value = q.value
+            comparator = q.comparator
             unit = q.code if q.code is not None else q.unit
             if q.system is not None and q.system != UCUM and q.code is not None:
                 unit = q.unit or q.code
@@ -327,7 +350,8 @@ class _Reader:
         return f.Observation(
             reference=ref, codings=_codings(r.code), day=day,
             effective=when[2] if when else None, issued=issued[2] if issued else None,
-            value=value, unit=unit, ref_high=ref_high, ref_high_unit=ref_unit,
+            value=value, comparator=comparator, unit=unit, ref_high=ref_high,
+            ref_high_unit=ref_unit,
             value_codings=_codings(r.valueCodeableConcept), value_string=r.valueString,
             value_boolean=r.valueBoolean, interpretation=flags,
         )
@@ -371,16 +395,18 @@ class _Reader:
         rep = d.timing.repeat if d.timing else None
         if rep is None or rep.period is None or rep.periodUnit is None:
             return dose, None
-        days = {"s": 1 / 86400, "min": 1 / 1440, "h": 1 / 24, "d": 1.0, "wk": 7.0,
-                "mo": 30.0, "a": 365.0}.get(rep.periodUnit)
+        days = _DAYS.get(rep.periodUnit)
         if days is None or rep.period <= 0:
             return dose, None
         return dose, (rep.frequency or 1) / (rep.period * days)
 
     def medication(self, r: Any, kind: str, ref: str, meds: dict[str, Medication]
                    ) -> f.MedicationUse | None:
-        if r.status in ("entered-in-error", "not-taken", "cancelled"):
+        if r.status in _NOT_TAKEN:
             return None
+        # A partial date cannot be dropped: medication history is closed, so a dropped record
+        # would read as "never taken". It is read as the shortest exposure it may mean — the
+        # last day a start may be, the first day an end may be — and reported.
         codings = self.medication_codings(r, meds)
         if not codings:
             self.problem(ref, "medication[x]", None, "no medication code")
@@ -390,19 +416,25 @@ class _Reader:
         dose: Quantity | None = None
         per_day: float | None = None
         if kind == "MedicationRequest":
-            start_t = self.day(ref, "authoredOn", r.authoredOn)
-            if start_t is None:
-                if r.authoredOn is None:
-                    self.problem(ref, "authoredOn", None, "no date: cannot be placed in time")
+            if r.authoredOn is None:
+                self.problem(ref, "authoredOn", None, "no date: cannot be placed in time")
                 return None
-            start = start_t[0]
+            authored = self.bound(ref, "authoredOn", r.authoredOn, 1)
+            if authored is None:
+                return None
+            start = authored
             dr = r.dispenseRequest
             supply = dr.expectedSupplyDuration if dr else None
             validity_end = dr.validityPeriod.end if dr and dr.validityPeriod else None
             if supply is not None and supply.value is not None:
-                days = supply.value * {"wk": 7, "mo": 30, "a": 365}.get(
-                    supply.code or supply.unit or "d", 1)
-                end = start + timedelta(days=max(int(days) - 1, 0))
+                per = _DAYS.get(supply.code or supply.unit or "d")
+                if per is None:
+                    self.problem(ref, "dispenseRequest.expectedSupplyDuration",
+                                 supply.code or supply.unit, "unknown duration unit")
+                else:
+                    # a supply of N days covers its first day and N − 1 more (both inclusive)
+                    days = math.ceil(supply.value * per - 1e-9)
+                    end = start + timedelta(days=max(days - 1, 0))
             elif validity_end is not None:
                 e = self.day(ref, "dispenseRequest.validityPeriod.end", validity_end)
                 end = e[0] if e else None
@@ -411,20 +443,20 @@ class _Reader:
             dose, per_day = self.per_day(r.dosageInstruction)
         else:
             if r.effectiveDateTime is not None:
-                t = self.day(ref, "effectiveDateTime", r.effectiveDateTime)
-                if t is None:
+                day = self.bound(ref, "effectiveDateTime", r.effectiveDateTime, 1)
+                if day is None:
                     return None
-                start, end = t[0], t[0]
+                start, end = day, day
             elif r.effectivePeriod is not None and r.effectivePeriod.start is not None:
-                t = self.day(ref, "effectivePeriod.start", r.effectivePeriod.start)
-                if t is None:
+                first = self.bound(ref, "effectivePeriod.start", r.effectivePeriod.start, 1)
+                if first is None:
                     return None
-                start = t[0]
+                start = first
                 if r.effectivePeriod.end is not None:
-                    e = self.day(ref, "effectivePeriod.end", r.effectivePeriod.end)
-                    if e is None:
+                    end = self.bound(ref, "effectivePeriod.end", r.effectivePeriod.end, 0)
+                    if end is None:
                         return None
-                    end = e[0]
+                    end = max(end, start)
                 else:
                     open_end = "ongoing" if r.status == "active" and kind == \
                         "MedicationStatement" else "unknown"
@@ -470,7 +502,7 @@ class _Reader:
         if bundle.resourceType != "Bundle":
             kind = bundle.resourceType or "no resourceType"
             raise InputError(self.source, f"not a FHIR Bundle (resourceType: {kind})")
-        if bundle.type not in _BUNDLE_TYPES:
+        if not isinstance(bundle.type, str) or bundle.type not in _BUNDLE_TYPES:
             raise InputError(self.source, f"Bundle.type must be one of "
                              f"{', '.join(sorted(_BUNDLE_TYPES))}, not {bundle.type!r}")
         try:
@@ -485,19 +517,24 @@ class _Reader:
             if not entry.resource:
                 continue
             try:
-                kind = _KIND.decode(entry.resource).resourceType
+                head = _KIND.decode(entry.resource)
             except msgspec.DecodeError:
                 self.problem(f"Bundle.entry[{i}]", "resource", None, "not a JSON object")
                 continue
+            kind = head.resourceType
             decoder = _DECODERS.get(kind) if isinstance(kind, str) else None
             if decoder is None:
                 continue  # a resource type SPEC §3 does not read
             try:
                 res = decoder.decode(entry.resource)
             except msgspec.ValidationError as exc:
-                self.problem(f"{kind} in Bundle.entry[{i}]", str(exc).rsplit("`$.", 1)[-1]
-                             .rstrip("`") if "`$." in str(exc) else "", None,
-                             f"not a valid {kind}: {exc}")
+                where = f"{kind}/{head.id}" if isinstance(head.id, str) and head.id else \
+                    f"{kind} in Bundle.entry[{i}]"
+                if kind == "Patient":
+                    raise InputError(self.source, f"the Patient resource is not valid FHIR "
+                                     f"({exc})") from None
+                field, bad = _locate(exc, entry.resource)
+                self.problem(where, field, bad, f"not a valid {kind}: {exc}")
                 continue
             rid = getattr(res, "id", None)
             ref = f"{kind}/{rid}" if rid else f"{kind} in Bundle.entry[{i}]"
@@ -546,6 +583,22 @@ class _Reader:
                     record.research_subjects.append(s)
         record.problems.extend(self.problems)
         return record
+
+
+def _locate(exc: msgspec.ValidationError, raw: msgspec.Raw) -> tuple[str, Any]:
+    """The field path and the offending value of a validation error (``$.a.b[0].c``)."""
+    text = str(exc)
+    if "`$." not in text:
+        return "", None
+    path = text.rsplit("`$.", 1)[-1].rstrip("`")
+    value: Any = msgspec.json.decode(raw)
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        try:
+            value = value[int(part[1:-1])] if part.startswith("[") else value[part]
+        except (KeyError, IndexError, TypeError, ValueError):
+            return path, None
+    return path, value if not isinstance(value, dict | list) else msgspec.json.encode(
+        value).decode()
 
 
 def read_bundle_bytes(raw: bytes, source: str) -> f.PatientRecord:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from eligo.calc import CALCULATORS
+from eligo.calc import CALCULATORS, CalcInputError
 from eligo.data import units
 from eligo.data.facts import MedicationUse, Observation, Problem
 from eligo.data.terminology import ValueSetEntry
@@ -365,15 +365,19 @@ class Evaluator:
                                    f"{node.free_days} days before the sample")
                     continue
             uln, uln_text, uln_missing = self._uln(o, a)
-            shown = fmt_qty(o.value or 0.0, o.unit)
-            conv = fmt_qty(value, a.unit)
+            comparator = o.comparator or ""
+            shown = comparator + fmt_qty(o.value or 0.0, o.unit)
+            conv = comparator + fmt_qty(value, a.unit)
             text = f"{a.label} {shown}" + (f" (= {conv})" if shown != conv else "")
             text += f" on {o.day.isoformat()}"
             if skipped:
                 text += f" [{'; '.join(skipped)}]"
             ev = Evidence(o.reference, o.value, o.unit, o.day.isoformat(),
                           f"ULN {uln_text}" if uln_text else None)
-            return NumOut(value, value, a.unit, text, [ev], [], uln, uln_text, uln_missing,
+            # "<10 mg/L" is known only to lie below 10 (a detection limit), and so on
+            lo = -INF if comparator in ("<", "<=") else value
+            hi = INF if comparator in (">", ">=") else value
+            return NumOut(lo, hi, a.unit, text, [ev], [], uln, uln_text, uln_missing,
                           measured=True)
         what = f"{a.specimen + ' ' if a.specimen else ''}{a.label}"
         if node.free_of and skipped:
@@ -601,37 +605,43 @@ class Evaluator:
 
     # -- calculators ----------------------------------------------------------------------
     def _n_Calc(self, node: n.Calc, path: str) -> NumOut:
+        calc = CALCULATORS.get(node.name)
+        if calc is None:
+            raise EvaluationError(f"no calculator named {node.name}")
         args: dict[str, Any] = {}
         missing: list[str] = []
         evidence: list[Evidence] = []
         texts = []
         for i, (name, expr) in enumerate(node.args):
-            if n.result_type(expr) == "boolean":
+            if isinstance(expr, n.Choice):
+                args[name] = expr.value
+            elif n.result_type(expr) == "boolean":
                 b = self.boolean(expr, f"{path}/{i}")  # type: ignore[arg-type]
                 if b.verdict is UNKNOWN:
                     missing.extend(b.missing)
-                args[name] = b.verdict is MET
-                continue
-            v = self.numeric(expr, f"{path}/{i}")  # type: ignore[arg-type]
-            evidence.extend(v.evidence)
-            texts.append(v.text)
-            if not v.known:
-                missing.extend(v.missing)
-            args[name] = v.lo
-        label = node.name.replace("_", "-")
+                args[name] = None if b.verdict is UNKNOWN else b.verdict is MET
+            else:
+                v = self.numeric(expr, f"{path}/{i}")  # type: ignore[arg-type]
+                evidence.extend(v.evidence)
+                texts.append(v.text)
+                if not v.known:
+                    missing.extend(v.missing)
+                args[name] = v.lo if v.known else None
+        label = calc.title
+        shown = f" [{'; '.join(texts)}]" if texts else ""
         if missing:
-            return NumOut.unknown(node.unit, f"{label} cannot be computed: "
-                                  + "; ".join(texts), _dedupe(missing), evidence)
+            return NumOut.unknown(node.unit, f"{label} cannot be computed{shown}",
+                                  _dedupe(missing), evidence)
         try:
-            calc = CALCULATORS[node.name](**args)
-        except KeyError:
-            raise EvaluationError(f"no calculator named {node.name}") from None
-        except ValueError as exc:
-            return NumOut.unknown(node.unit, f"{label} cannot be computed: {exc}",
-                                  [f"valid inputs for {label}: {exc}"], evidence)
-        text = f"{label} {fmt_qty(calc.value, node.unit)} = {calc.arithmetic} " \
-               f"[{'; '.join(texts)}]"
-        return NumOut(calc.value, calc.value, node.unit, text, evidence)
+            result = calc.compute(**args)
+        except CalcInputError as exc:
+            self.ctx.problem(Problem(f"{calc.name}()", exc.input, str(args.get(exc.input)),
+                                     exc.message))
+            return NumOut.unknown(node.unit, f"{label} cannot be computed: {exc.message}",
+                                  [f"a valid {calc.input(exc.input).label} for {label}"],
+                                  evidence)
+        text = f"{label} {fmt_qty(result.value, node.unit)} = {result.arithmetic}{shown}"
+        return NumOut(result.value, result.value, node.unit, text, evidence)
 
     def _n_Coalesce(self, node: n.Coalesce, path: str) -> NumOut:
         outs = []

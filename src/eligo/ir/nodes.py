@@ -25,6 +25,7 @@ __all__ = [
     "BoolExpr",
     "Calc",
     "Change",
+    "Choice",
     "Coalesce",
     "Compare",
     "ConditionNear",
@@ -172,11 +173,18 @@ class DistinctGroups:
 
 
 @dataclass(frozen=True, slots=True)
+class Choice:
+    """A calculator option chosen in the protocol (``weight_basis=ideal``)."""
+
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
 class Calc:
     """A named clinical calculator applied to named numeric or boolean arguments."""
 
     name: str
-    args: tuple[tuple[str, Expr], ...]
+    args: tuple[tuple[str, Expr | Choice], ...]
     unit: str | None
 
 

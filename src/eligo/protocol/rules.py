@@ -18,13 +18,14 @@ from typing import Any, cast
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 
+from eligo.calc import CALCULATORS
 from eligo.data import units
 from eligo.display import fmt_qty
 from eligo.errors import EligoError
 from eligo.ir import nodes as n
 from eligo.ir.nodes import BoolExpr, Expr, NumExpr, result_type
 
-__all__ = ["CALCULATORS", "RuleError", "Scope", "parse_rule"]
+__all__ = ["RuleError", "Scope", "parse_rule"]
 
 
 class RuleError(EligoError):
@@ -33,27 +34,6 @@ class RuleError(EligoError):
         self.line = line
         self.column = column
         super().__init__(message)
-
-
-#: calculator name → (argument names and their kind, result unit). Kinds: "numeric:<unit>",
-#: "boolean". The implementations live with the backends (eligo.calc for the interpreter).
-CALCULATORS: Mapping[str, tuple[tuple[tuple[str, str], ...], str | None]] = {
-    "cockcroft_gault": (
-        (("age", "numeric:a"), ("weight", "numeric:kg"), ("creatinine", "numeric:mg/dL"),
-         ("female", "boolean")),
-        "mL/min",
-    ),
-    "das28_esr": (
-        (("tjc28", "numeric:1"), ("sjc28", "numeric:1"), ("esr", "numeric:mm/h"),
-         ("ptga", "numeric:1")),
-        None,
-    ),
-    "cdai": (
-        (("tjc28", "numeric:1"), ("sjc28", "numeric:1"), ("ptga", "numeric:1"),
-         ("phga", "numeric:1")),
-        None,
-    ),
-}
 
 
 @dataclass
@@ -264,32 +244,41 @@ class _Builder:
         raise self.fail(t, f"unknown function '{fname}'{_suggest(fname, known)}")
 
     def calculator(self, fname: str, t: Tree[Any]) -> Expr:
-        spec, unit = CALCULATORS[fname]
+        calc = CALCULATORS[fname]
         positional, named = self.args(t)
+        names = [i.name for i in calc.inputs]
         if positional:
-            raise self.fail(t, f"{fname}(…) takes named arguments: {', '.join(a for a, _ in spec)}")
-        wanted = dict(spec)
+            raise self.fail(t, f"{fname}(…) takes named arguments: {', '.join(names)}")
         for key in named:
-            if key not in wanted:
-                raise self.fail(t, f"{fname}() has no argument '{key}'{_suggest(key, wanted)}")
-        out: list[tuple[str, Expr]] = []
-        for key, kind in spec:
-            if key not in named:
-                raise self.fail(t, f"{fname}() needs argument '{key}'")
-            if kind == "boolean":
-                out.append((key, self.boolean(named[key])))
-            else:
-                value = self.numeric(named[key])
-                want = kind.split(":", 1)[1]
-                have = unit_of(value)
-                if have is not _ANY and units.dimensionality(have) != units.dimensionality(want):
-                    raise self.fail(
-                        named[key],
-                        f"{fname}(): '{key}' must be in {describe_unit(want)}, "
-                        f"found {describe_unit(have)}",
-                    )
-                out.append((key, value))
-        return n.Calc(fname, tuple(out), unit)
+            if key not in names:
+                raise self.fail(t, f"{fname}() has no argument '{key}'{_suggest(key, names)}")
+        out: list[tuple[str, Expr | n.Choice]] = []
+        for inp in calc.inputs:
+            if inp.name not in named:
+                if inp.required and inp.default is None:
+                    raise self.fail(t, f"{fname}() needs argument '{inp.name}' ({inp.label})")
+                continue
+            if inp.kind == "boolean":
+                out.append((inp.name, self.boolean(named[inp.name])))
+                continue
+            if inp.kind == "choice":
+                choice = self.bare_name(named[inp.name], f"one of {', '.join(inp.choices)}")
+                if choice not in inp.choices:
+                    raise self.fail(named[inp.name], f"{fname}(): '{inp.name}' must be one of "
+                                    f"{', '.join(inp.choices)}{_suggest(choice, inp.choices)}")
+                out.append((inp.name, n.Choice(choice)))
+                continue
+            value = self.numeric(named[inp.name])
+            want = inp.unit or "1"
+            have = unit_of(value)
+            if have is not _ANY and units.dimensionality(have) != units.dimensionality(want):
+                raise self.fail(
+                    named[inp.name],
+                    f"{fname}(): '{inp.name}' must be in {describe_unit(want)}, "
+                    f"found {describe_unit(have)}",
+                )
+            out.append((inp.name, value))
+        return n.Calc(fname, tuple(out), calc.unit)
 
     # -- functions ----------------------------------------------------------------------
     def expect(self, t: Tree[Any], lo: int, hi: int, named: frozenset[str] = frozenset()) -> tuple[
