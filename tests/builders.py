@@ -21,13 +21,28 @@ from typing import Any
 from eligo import load_protocol
 from eligo.data.fhir_r4 import read_bundle_bytes
 from eligo.interpret.context import SiteRange
-from eligo.interpret.result import ScreeningResult
+from eligo.interpret.result import CriterionResult, ScreeningResult
 from eligo.interpret.screen import screen_record
 from eligo.protocol.model import Protocol
 
 __all__ = [
-    "AS_OF", "ATC", "ATTESTATION", "ASSESSMENT", "ICD10", "ICD10CM", "LOINC", "RXNORM",
-    "SNOMED", "UCUM", "Bundle", "SiteRange", "protocol", "screen",
+    "ASSESSMENT",
+    "AS_OF",
+    "ATC",
+    "ATTESTATION",
+    "ICD10",
+    "ICD10CM",
+    "LOINC",
+    "MEDICATION",
+    "RXNORM",
+    "SNOMED",
+    "UCUM",
+    "Bundle",
+    "SiteRange",
+    "crit",
+    "protocol",
+    "screen",
+    "verdict",
 ]
 
 AS_OF = date(2026, 6, 1)
@@ -44,6 +59,7 @@ ASSESSMENT = "urn:eligo:assessment"
 MEDICATION = "urn:eligo:medication"
 _CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 _VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+_INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 _ALLERGY_VER = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"
 
 #: qualitative results as SNOMED CT qualifier values (SPEC §2.7)
@@ -117,10 +133,17 @@ class Bundle:
         return self.add(o)
 
     def qual(self, code: str, result: str, when: str, *, system: str = LOINC,
-             rid: str | None = None) -> Bundle:
-        """A qualitative result: positive / negative / detected / not detected (SNOMED)."""
+             form: str = "snomed", rid: str | None = None) -> Bundle:
+        """A qualitative result (SPEC §2.7). ``form``: "snomed" (positive / negative / detected /
+        not detected as SNOMED CT valueCodeableConcept), "string" (valueString = result) or
+        "flag" (interpretation code = result, e.g. POS, NEG, H, no value)."""
         o = self._obs(system, code, when, rid=rid)
-        o["valueCodeableConcept"] = _cc(SNOMED, RESULTS[result])
+        if form == "snomed":
+            o["valueCodeableConcept"] = _cc(SNOMED, RESULTS[result])
+        elif form == "string":
+            o["valueString"] = result
+        else:
+            o["interpretation"] = [_cc(_INTERPRETATION, result)]
         return self.add(o)
 
     def attest(self, code: str, value: bool, when: str = "2026-05-30", *,
@@ -230,3 +253,15 @@ def screen(b: Bundle, as_of: date = AS_OF,
     """Read the bundle and screen it against cart-autoimmune."""
     record = read_bundle_bytes(b.bytes(), "test.json")
     return screen_record(record, protocol(), as_of, site_ranges)
+
+
+def crit(b: Bundle, cid: str, as_of: date = AS_OF,
+         site_ranges: Mapping[str, SiteRange] | None = None) -> CriterionResult:
+    """One criterion's result for the bundle."""
+    return screen(b, as_of, site_ranges).criterion(cid)
+
+
+def verdict(b: Bundle, cid: str, as_of: date = AS_OF,
+            site_ranges: Mapping[str, SiteRange] | None = None) -> str:
+    """One criterion's verdict as text: "met", "not_met" or "unknown"."""
+    return crit(b, cid, as_of, site_ranges).verdict.value

@@ -256,7 +256,13 @@ def parse_fhir_date(text: str) -> tuple[date, date, datetime | None]:
             nxt = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
             return first, nxt - timedelta(days=1), None
         d = date(int(year), int(month), int(day))
-        ts = datetime(d.year, d.month, d.day, int(hh), int(mm), int(ss or 0)) if hh else None
+        ts = None
+        if hh:
+            # the day stays as written; the time is made comparable across offsets (UTC)
+            ts = datetime(d.year, d.month, d.day, int(hh), int(mm), int(ss or 0))
+            if _tz and _tz != "Z":
+                sign = 1 if _tz[0] == "+" else -1
+                ts -= sign * timedelta(hours=int(_tz[1:3]), minutes=int(_tz[4:6]))
         return d, d, ts
     except ValueError as exc:
         raise _BadDate(text) from exc
