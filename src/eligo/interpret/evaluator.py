@@ -233,6 +233,15 @@ class Evaluator:
         inner = self._combine(verdict, outs, "list")
         return BoolOut(verdict, f"{head}: {inner.text}", inner.evidence, inner.missing)
 
+    def _b_FirstKnown(self, node: n.FirstKnown, path: str) -> BoolOut:
+        outs = []
+        for i, item in enumerate(node.items):
+            out = self.boolean(item, f"{path}/{i}")
+            if out.verdict is not UNKNOWN:
+                return out
+            outs.append(out)
+        return self._combine(UNKNOWN, outs, "or")
+
     def _b_CriterionRef(self, node: n.CriterionRef, path: str) -> BoolOut:
         out = self.criterion(node.id)
         return BoolOut(out.verdict, f"{node.id} {out.verdict.value}", out.evidence, out.missing)
@@ -629,6 +638,11 @@ class Evaluator:
                 args[name] = v.lo if v.known else None
         label = calc.title
         shown = f" [{'; '.join(texts)}]" if texts else ""
+        if missing and calc.bounds is not None:
+            # a sum of items: bound it by what the unknown items could still add
+            lo, hi = calc.bounds(args)
+            return NumOut(lo, hi, node.unit, f"{label} between {fmt_num(lo)} and {fmt_num(hi)} "
+                          f"with what is recorded{shown}", evidence, _dedupe(missing))
         if missing:
             return NumOut.unknown(node.unit, f"{label} cannot be computed{shown}",
                                   _dedupe(missing), evidence)
@@ -642,6 +656,16 @@ class Evaluator:
                                   evidence)
         text = f"{label} {fmt_qty(result.value, node.unit)} = {result.arithmetic}{shown}"
         return NumOut(result.value, result.value, node.unit, text, evidence)
+
+    def _n_TimesUln(self, node: n.TimesUln, path: str) -> NumOut:
+        m = self.numeric(node.measure, f"{path}/0")
+        if m.lo == -INF and m.hi == INF:
+            return NumOut.unknown("1", m.text, m.missing)
+        if m.uln is None or m.uln <= 0:
+            return NumOut.unknown("1", f"{m.text}; no upper limit of normal", [
+                m.uln_missing or "upper limit of normal"], m.evidence)
+        lo, hi = m.lo / m.uln, m.hi / m.uln
+        return NumOut(lo, hi, "1", f"{m.text} = {fmt_num(lo)} × ULN ({m.uln_text})", m.evidence)
 
     def _n_Coalesce(self, node: n.Coalesce, path: str) -> NumOut:
         outs = []

@@ -35,6 +35,7 @@ __all__ = [
     "DistinctGroups",
     "Equivalence",
     "Expr",
+    "FirstKnown",
     "HasAllergy",
     "HasCondition",
     "Implies",
@@ -47,6 +48,7 @@ __all__ = [
     "Or",
     "Positive",
     "Sex",
+    "TimesUln",
     "TrialParticipation",
     "UsedDrug",
     "Window",
@@ -189,6 +191,13 @@ class Calc:
 
 
 @dataclass(frozen=True, slots=True)
+class TimesUln:
+    """A measured value as a multiple of its own upper limit of normal (unitless)."""
+
+    measure: Latest
+
+
+@dataclass(frozen=True, slots=True)
 class Coalesce:
     """The first of its items whose value is known (recorded score, else computed)."""
 
@@ -222,6 +231,14 @@ class Implies:
 @dataclass(frozen=True, slots=True)
 class AtLeast:
     k: int
+    items: tuple[BoolExpr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FirstKnown:
+    """The first verdict that is not unknown: an attestation decides when present, else the
+    computed score (SPEC §4.2 classification criteria)."""
+
     items: tuple[BoolExpr, ...]
 
 
@@ -337,6 +354,7 @@ NumExpr: TypeAlias = (
     | DistinctGroups
     | Calc
     | Coalesce
+    | TimesUln
 )
 BoolExpr: TypeAlias = (
     And
@@ -356,6 +374,7 @@ BoolExpr: TypeAlias = (
     | HasAllergy
     | TrialParticipation
     | CriterionRef
+    | FirstKnown
 )
 Expr: TypeAlias = NumExpr | BoolExpr
 
@@ -370,6 +389,7 @@ _NUMERIC = (
     DistinctGroups,
     Calc,
     Coalesce,
+    TimesUln,
 )
 
 

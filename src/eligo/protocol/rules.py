@@ -429,10 +429,23 @@ class _Builder:
 
     def f_first(self, t: Tree[Any]) -> Expr:
         pos, _ = self.expect(t, 2, 8)
-        items = tuple(self.numeric(i) for i in pos)
+        built = [self.build(i) for i in pos]
+        kinds = {result_type(b) for b in built}
+        if len(kinds) > 1:
+            raise self.fail(t, "first(…) takes all numbers or all conditions, not a mix")
+        if kinds == {"boolean"}:
+            return n.FirstKnown(tuple(cast(BoolExpr, b) for b in built))
+        items = tuple(cast(NumExpr, b) for b in built)
         for i, item in zip(pos[1:], items[1:], strict=True):
             self.check_units(i, items[0], item)
         return n.Coalesce(items)
+
+    def f_times_uln(self, t: Tree[Any]) -> Expr:
+        pos, _ = self.expect(t, 1, 1)
+        measure = self.numeric(pos[0])
+        if not isinstance(measure, n.Latest):
+            raise self.fail(pos[0], "times_uln(…) takes a measured value: latest(…)")
+        return n.TimesUln(measure)
 
     def f_criterion(self, t: Tree[Any]) -> Expr:
         pos, _ = self.expect(t, 1, 1)
@@ -477,6 +490,8 @@ def unit_of(node: NumExpr) -> Any:
         return node.unit or "1"
     if isinstance(node, n.Coalesce):
         return unit_of(node.items[0])
+    if isinstance(node, n.TimesUln):
+        return "1"
     raise TypeError(node)
 
 
