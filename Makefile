@@ -10,6 +10,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/eligo protocol show cart-autoimmune > /dev/null  # compiles the protocol cache once
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -20,8 +20,7 @@ from eligo.interpret.context import SiteRange
 from eligo.interpret.result import ScreeningResult
 from eligo.interpret.screen import screen_record
 from eligo.ir.truth import Verdict
-from eligo.protocol.loader import check_protocol, load_protocol
-from eligo.protocol.model import Protocol
+from eligo.protocol.model import Diagnostic, Protocol
 
 __all__ = [
     "EligoError",
@@ -39,6 +38,20 @@ __all__ = [
     "screen",
     "screen_record",
 ]
+
+
+def load_protocol(ref: str | Path = "cart-autoimmune") -> Protocol:
+    """Load and check a bundled protocol (by id) or a protocol YAML file."""
+    from eligo.protocol.loader import load_protocol as _load  # lark, ruamel: only when needed
+
+    return _load(ref)
+
+
+def check_protocol(ref: str | Path) -> tuple[Protocol | None, list[Diagnostic]]:
+    """Load a protocol and return it (None on errors) with every design-time diagnostic."""
+    from eligo.protocol.loader import check_protocol as _check
+
+    return _check(ref)
 
 
 def screen(

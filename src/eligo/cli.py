@@ -43,10 +43,14 @@ def _load(ref: str) -> Protocol:
     from eligo.protocol.cache import load_protocol_cached
 
     try:
-        return load_protocol_cached(ref)
+        protocol = load_protocol_cached(ref)
     except EligoError as exc:
         _fail(str(exc))
         raise  # unreachable
+    import gc
+
+    gc.freeze()  # the protocol lives for the whole run: keep the collector off its objects
+    return protocol
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -187,3 +191,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         cli.main(args=list(argv) if argv is not None else None, prog_name="eligo")
     except KeyboardInterrupt:
         _fail("interrupted", 130)
+
+
+from eligo.calc.cli import calc as _calc_command  # noqa: E402  (click and the registry only)
+
+cli.add_command(_calc_command)

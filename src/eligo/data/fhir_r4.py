@@ -31,8 +31,9 @@ _BUNDLE_TYPES = {"collection", "transaction", "batch", "searchset"}
 _NOT_TAKEN = {"entered-in-error", "not-taken", "cancelled", "not-done", "intended", "draft"}
 
 
-class _S(msgspec.Struct, omit_defaults=True):
-    """Base: unknown FHIR elements are skipped, every element is optional."""
+class _S(msgspec.Struct, omit_defaults=True, gc=False):
+    """Base: unknown FHIR elements are skipped, every element is optional. The structs are
+    trees (no cycles), so the garbage collector need not track them (gc=False)."""
 
 
 class Coding(_S):

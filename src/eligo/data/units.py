@@ -42,11 +42,19 @@ def normalize(unit: str | None) -> str:
 def _registry() -> Any:
     import warnings
 
+    from eligo.protocol.cache import cache_dir
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from ucumvert import PintUcumRegistry
 
-        return PintUcumRegistry()
+        # pint can cache its parsed definitions: half the cost of building the registry
+        folder = cache_dir() / "pint"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            return PintUcumRegistry(cache_folder=str(folder))
+        except OSError:
+            return PintUcumRegistry()
 
 
 @lru_cache(maxsize=4096)
