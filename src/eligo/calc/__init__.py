@@ -16,7 +16,9 @@ from eligo.calc.base import Band, CalcInputError, Calculation, Calculator, Input
 __all__ = ["CALCULATORS", "Band", "CalcInputError", "Calculation", "Calculator", "Input",
            "by_cli_name"]
 
-_MODULES = ("eligo.calc.renal", "eligo.calc.ra")
+_MODULES = ("eligo.calc.renal", "eligo.calc.ra", "eligo.calc.activity",
+            "eligo.calc.glucocorticoids", "eligo.calc.classification",
+            "eligo.calc.classification_iim")
 
 
 def _collect() -> dict[str, Calculator]:
