@@ -67,6 +67,9 @@ LAB = {
             "U/L", "U/L"),
     "weight": ("29463-7", "Body weight", "kg", "kg"),
     "fvc-pct": ("19872-1", "FVC measured/predicted", "%", "%"),
+    "rf": ("11572-5", "Rheumatoid factor [Units/volume] in Serum or Plasma", "[IU]/mL", "IU/mL"),
+    "acpa": ("33935-8", "Cyclic citrullinated peptide IgG Ab [Units/volume] in Serum",
+             "U/mL", "U/mL"),
 }
 
 # Qualitative tests: key -> (LOINC, display)
@@ -81,6 +84,7 @@ QUALITATIVE = {
     "hcv-ab": ("13955-0", "Hepatitis C virus Ab [Presence] in Serum or Plasma by Immunoassay"),
     "hiv": ("56888-1", "HIV 1+2 Ab+HIV1 p24 Ag [Presence] in Serum or Plasma by Immunoassay"),
     "syphilis": ("24110-9", "Treponema pallidum Ab [Presence] in Serum by Immunoassay"),
+    "anti-ssa": ("8093-7", "Sjogren syndrome-A extractable nuclear Ab [Units/volume] in Serum"),
 }
 
 RESULT = {  # SNOMED CT qualifier values (SPEC §2.7)
@@ -217,6 +221,19 @@ def assessment(code: str, value, day: str, *, unit: str = "{score}", ucum: str =
     else:
         obs["valueQuantity"] = quantity(value, unit, ucum)
     return obs
+
+
+def finding(code: str, present: bool, day: str) -> dict:
+    """A clinical finding recorded as present/absent (a classification-criteria component,
+    docs/assessment-codes.md)."""
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": category("exam", "Exam"),
+        "code": concept(ASSESSMENT, code, code.replace("-", " ")),
+        "effectiveDateTime": day,
+        "valueBoolean": present,
+    }
 
 
 def myositis_antibody(antibody: str, day: str) -> dict:
@@ -474,8 +491,16 @@ def pss_eligible() -> PatientBundle:
     check_steroid(b, 60, 56)
     check_days(b, "2024-09-01", "2025-10-31")
     b.add(*common_attestations(childbearing=True, contraception=True, lactating=False),
-          attestation("pss-classification-met", True),
           attestation("conventional-treatment-ineffective", True))
+    # classified by the computed 2016 ACR/EULAR score (no attestation): focus score ≥ 1 (3)
+    # + anti-SSA/Ro (3) + staining ≥ 5 (1) + Schirmer ≤ 5 mm (1) + flow ≤ 0.1 mL/min (1) = 9
+    b.add(finding("sicca-symptoms", True, "2019-03-02"),
+          assessment("labial-focus-score", 2, "2019-04-02", unit="foci/4 mm2", ucum="1"),
+          qualitative("anti-ssa", "positive", "2019-03-20"),
+          assessment("ocular-staining-score", 6, "2019-03-20"),
+          assessment("schirmer", 3, "2019-03-20", unit="mm/5 min", ucum="mm"),
+          assessment("unstimulated-salivary-flow", 0.05, "2019-03-20", unit="mL/min",
+                     ucum="mL/min"))
     return b
 
 
@@ -588,9 +613,13 @@ def ssc_eligible() -> PatientBundle:
     check_steroid(b, 60, 55)
     check_days(b, "2023-10-01", None)
     b.add(*common_attestations(childbearing=False),
-          attestation("ssc-classification-met", True),
           attestation("conventional-treatment-ineffective", True),
           attestation("hrct-ground-glass", True))
+    # classified by the computed 2013 ACR/EULAR score (no attestation): skin thickening
+    # proximal to the MCPs (9, sufficient) + Raynaud (3) + ILD (2) ≥ 9; not a mimic
+    b.add(finding("ssc-skin-proximal-mcp", True, "2021-02-15"),
+          finding("ssc-raynaud", True, "2021-02-15"),
+          finding("ssc-excluded", False, "2021-02-15"))
     return b
 
 
@@ -731,9 +760,17 @@ def iim_eligible() -> PatientBundle:
     check_steroid(b, 625, 78)  # methylprednisolone 500 mg = prednisone 625 mg
     check_days(b, "2022-10-01", "2023-06-30")
     b.add(*common_attestations(childbearing=True, contraception=True),
-          attestation("iim-classification-met", True),
           attestation("conventional-treatment-ineffective", True),
           attestation("muscle-involvement", True))
+    # classified by the computed 2017 EULAR/ACR probability (no attestation): onset at 42 (2.1)
+    # + proximal weakness upper (0.7) and lower (0.8) + heliotrope (3.1) + Gottron's papules
+    # (2.1) + CK above ULN (1.3) = 10.1 without biopsy → 99 % (definite)
+    b.add(assessment("iim-onset-age", 42, "2022-09-05", unit="a", ucum="a"),
+          finding("iim-weakness-upper", True, "2022-09-05"),
+          finding("iim-weakness-lower", True, "2022-09-05"),
+          finding("iim-heliotrope-rash", True, "2022-09-05"),
+          finding("iim-gottron-papules", True, "2022-09-05"),
+          finding("muscle-biopsy", False, "2022-09-05"))
     return b
 
 
@@ -880,8 +917,16 @@ def ra_eligible() -> PatientBundle:
           med_statement("leflunomide", "2025-01-15", dose_mg=20),
           med_statement("prednisone", "2024-06-01", dose_mg=5))
     b.add(*common_attestations(childbearing=False),
-          attestation("ra-classification-met", True),
           attestation("symptoms-problematic", True))
+    # classified by the computed 2010 ACR/EULAR score (no attestation): 4–10 small joints (3)
+    # + high-positive RF (3) + abnormal CRP (1) + symptoms ≥ 6 weeks (1) = 8 ≥ 6
+    b.add(assessment("large-joints-involved", 2, "2016-03-10", unit="joints", ucum="1"),
+          assessment("small-joints-involved", 8, "2016-03-10", unit="joints", ucum="1"),
+          assessment("symptom-duration", 14, "2016-03-10", unit="wk", ucum="wk"),
+          lab("rf", 96, "2016-03-10", high=14),
+          lab("acpa", 2, "2016-03-10", high=5),
+          lab("crp", 31, "2016-03-10", high=5),
+          lab("esr", 38, "2016-03-10", high=20))
     return b
 
 

@@ -38,7 +38,7 @@ def fmt_unit(unit: str | None) -> str:
         return ""
     if unit.startswith("{") and unit.endswith("}"):
         return ""
-    return _UNITS.get(unit, unit)
+    return _UNITS.get(unit, unit).replace("[IU]", "IU").replace("[lb_av]", "lb")
 
 
 def fmt_qty(v: float, unit: str | None) -> str:

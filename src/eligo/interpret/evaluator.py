@@ -405,6 +405,23 @@ class Evaluator:
             text += f" [{'; '.join(skipped)}]"
         return NumOut.unknown(a.unit, text, missing)
 
+    def _n_Extremum(self, node: n.Extremum, path: str) -> NumOut:
+        a = node.analyte
+        start = window_start(node.window, self.as_of)
+        usable = [(o, v) for o in self.ctx.observations(a)
+                  if o.day is not None and o.day >= start
+                  and (v := self._value_of(o, a)) is not None]
+        word = "highest" if node.highest else "lowest"
+        if not usable:
+            return NumOut.unknown(a.unit, f"no {a.label} {node.window.describe()} "
+                                  f"{self.as_of.isoformat()}",
+                                  [self.missing_phrase(a.label, node.window)])
+        pick = max if node.highest else min
+        o, v = pick(usable, key=lambda ov: ov[1])
+        ev = Evidence(o.reference, o.value, o.unit, _iso(o.day), f"{word} of {len(usable)}")
+        return NumOut(v, v, a.unit, f"{word} {a.label} {fmt_qty(v, a.unit)} on {_iso(o.day)}",
+                      [ev], measured=True)
+
     def _n_Change(self, node: n.Change, path: str) -> NumOut:
         a = node.analyte
         unit = "%" if node.relative else a.unit
@@ -620,14 +637,20 @@ class Evaluator:
         args: dict[str, Any] = {}
         missing: list[str] = []
         evidence: list[Evidence] = []
-        texts = []
+        texts: list[str] = []
+        unrecorded: list[str] = []
         for i, (name, expr) in enumerate(node.args):
             if isinstance(expr, n.Choice):
                 args[name] = expr.value
             elif n.result_type(expr) == "boolean":
                 b = self.boolean(expr, f"{path}/{i}")  # type: ignore[arg-type]
+                evidence.extend(b.evidence)
+                label = calc.input(name).label
                 if b.verdict is UNKNOWN:
                     missing.extend(b.missing)
+                    unrecorded.append(label)
+                else:
+                    texts.append(f"{label}: {'yes' if b.verdict is MET else 'no'}")
                 args[name] = None if b.verdict is UNKNOWN else b.verdict is MET
             else:
                 v = self.numeric(expr, f"{path}/{i}")  # type: ignore[arg-type]
@@ -641,8 +664,11 @@ class Evaluator:
         if missing and calc.bounds is not None:
             # a sum of items: bound it by what the unknown items could still add
             lo, hi = calc.bounds(args)
-            return NumOut(lo, hi, node.unit, f"{label} between {fmt_num(lo)} and {fmt_num(hi)} "
-                          f"with what is recorded{shown}", evidence, _dedupe(missing))
+            if unrecorded:
+                shown += f" (not recorded: {', '.join(unrecorded)})"
+            return NumOut(lo, hi, node.unit, f"{label} at least {fmt_num(lo)} and at most "
+                          f"{fmt_num(hi)} with what is recorded{shown}", evidence,
+                          _dedupe(missing))
         if missing:
             return NumOut.unknown(node.unit, f"{label} cannot be computed{shown}",
                                   _dedupe(missing), evidence)
@@ -713,6 +739,8 @@ class Evaluator:
                        [Evidence(ref, gender, None, None, "Patient.gender")])
 
     def _positivity(self, o: Observation, a: n.Analyte) -> bool | None:
+        if o.value_boolean is not None:  # a finding recorded as present / absent
+            return o.value_boolean
         codes = {c.code for c in o.value_codings}
         if codes & _POSITIVE_CODES:
             return True

@@ -35,6 +35,7 @@ __all__ = [
     "DistinctGroups",
     "Equivalence",
     "Expr",
+    "Extremum",
     "FirstKnown",
     "HasAllergy",
     "HasCondition",
@@ -128,6 +129,16 @@ class Latest:
     window: Window
     free_of: str | None = None
     free_days: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Extremum:
+    """The highest (or lowest) usable value of ``analyte`` in the window — "the worse eye",
+    "the largest joint count ever recorded" for classification criteria."""
+
+    analyte: Analyte
+    window: Window
+    highest: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,6 +358,7 @@ NumExpr: TypeAlias = (
     Number
     | Age
     | Latest
+    | Extremum
     | Change
     | LongestExposure
     | MaxDailyDosePerKg
@@ -382,6 +394,7 @@ _NUMERIC = (
     Number,
     Age,
     Latest,
+    Extremum,
     Change,
     LongestExposure,
     MaxDailyDosePerKg,

@@ -11,9 +11,9 @@ from eligo.ir import nodes as n
 __all__ = ["decided_by", "iter_nodes"]
 
 _LEAVES_FROM_DATA = (
-    n.Latest, n.Age, n.Change, n.LongestExposure, n.MaxDailyDosePerKg, n.CurrentDoseStretch,
-    n.DistinctGroups, n.Positive, n.HasCondition, n.DiagnosedBefore, n.ConditionNear,
-    n.UsedDrug, n.HasAllergy, n.TrialParticipation, n.Sex,
+    n.Latest, n.Extremum, n.Age, n.Change, n.LongestExposure, n.MaxDailyDosePerKg,
+    n.CurrentDoseStretch, n.DistinctGroups, n.Positive, n.HasCondition, n.DiagnosedBefore,
+    n.ConditionNear, n.UsedDrug, n.HasAllergy, n.TrialParticipation, n.Sex,
 )
 
 

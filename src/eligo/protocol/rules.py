@@ -304,6 +304,13 @@ class _Builder:
             raise self.fail(t, "latest(): free_of needs free_days=N")
         return n.Latest(analyte, window, free_of, free_days)
 
+    def f_highest(self, t: Tree[Any], highest: bool = True) -> Expr:
+        pos, _ = self.expect(t, 2, 2)
+        return n.Extremum(self.analyte(pos[0]), self.window(pos[1]), highest)
+
+    def f_lowest(self, t: Tree[Any]) -> Expr:
+        return self.f_highest(t, highest=False)
+
     def f_change(self, t: Tree[Any], relative: bool = False) -> Expr:
         pos, kw = self.expect(t, 1, 1, frozenset({"latest", "baseline"}))
         analyte = self.analyte(pos[0])
@@ -476,7 +483,7 @@ def unit_of(node: NumExpr) -> Any:
         return node.unit if node.unit is not None else _ANY
     if isinstance(node, n.Age):
         return "a"
-    if isinstance(node, n.Latest):
+    if isinstance(node, n.Latest | n.Extremum):
         return node.analyte.unit or "1"
     if isinstance(node, n.Change):
         return "%" if node.relative else (node.analyte.unit or "1")
