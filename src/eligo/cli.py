@@ -196,3 +196,11 @@ def main(argv: Sequence[str] | None = None) -> None:
 from eligo.calc.cli import calc as _calc_command  # noqa: E402  (click and the registry only)
 
 cli.add_command(_calc_command)
+
+from eligo.omop.cli import omop as _omop_command  # noqa: E402  (click only at start-up)
+
+cli.add_command(_omop_command)
+
+from eligo.omop.synth_cli import synth as _synth_command  # noqa: E402  (click only)
+
+cli.add_command(_synth_command)

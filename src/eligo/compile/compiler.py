@@ -1,0 +1,700 @@
+"""IR → SQL: the same criteria the interpreter evaluates, as one query over the staging tables.
+
+Verdicts are nullable booleans (NULL = unknown), so SQL's AND/OR/NOT are Kleene logic. Numeric
+nodes compile to a pair of bounds ``(lo, hi)`` — NULL meaning −∞/+∞ — exactly the interpreter's
+intervals. Every leaf (a node that reads data) becomes one CTE with one row per person who has
+data; equal leaves are compiled once (IR nodes are hashable). Dispatch is on the node's class
+(``_b_<Node>`` / ``_n_<Node>``); a node without a method fails at compile time with
+:class:`~eligo.errors.EvaluationError` naming it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, cast
+
+from sqlglot import exp
+
+from eligo.compile.dialect import Dialect
+from eligo.compile.staging import sql
+from eligo.data import units
+from eligo.errors import EvaluationError
+from eligo.interpret.dates import window_start
+from eligo.ir import nodes as n
+from eligo.protocol.model import Protocol
+
+__all__ = ["CompiledProtocol", "SqlCompiler"]
+
+_TOL = 1e-9
+_POSITIVE = ["10828004", "260373001"]
+_NEGATIVE = ["260385009", "260415000"]
+_POS_WORDS = ["positive", "detected", "reactive"]
+_NEG_WORDS = ["negative", "not detected", "non-reactive", "nonreactive"]
+_OPERATORS = {"<": 4171756, "<=": 4171754, ">": 4172704, ">=": 4171755}
+
+
+@dataclass
+class Num:
+    lo: exp.Expr  # NULL = −∞
+    hi: exp.Expr  # NULL = +∞
+    uln: exp.Expr | None = None
+    found: exp.Expr | None = None  # a measured value exists (any_measured)
+
+
+@dataclass(frozen=True)
+class CalcUdf:
+    """A calculator called from SQL: the function name, the calculator, its arguments."""
+
+    function: str
+    calculator: str
+    args: tuple[tuple[str, str], ...]  # (input name, kind: number | boolean | choice)
+
+
+@dataclass
+class CompiledProtocol:
+    ctes: list[tuple[str, exp.Expr]]
+    criteria: dict[str, exp.Expr]
+    calculators: dict[str, CalcUdf] = field(default_factory=dict)
+
+    def select(self, person: exp.Expr) -> exp.Select:
+        """person_id and one nullable-boolean column per criterion."""
+        q = exp.select(exp.column("person_id", "p")).from_(exp.alias_(person, "p"))
+        for name, cte in self.ctes:
+            q = q.with_(name, as_=cte)
+            q = q.join(exp.table_(name), on=sql(f"{name}.person_id = p.person_id"),
+                       join_type="left")
+        for cid, expr in self.criteria.items():
+            q = q.select(exp.alias_(expr, cid, quoted=True))
+        return q
+
+
+def _lit(v: float) -> exp.Expr:
+    return exp.cast(exp.convert(float(v)), "DOUBLE")
+
+
+def _le(a: exp.Expr, b: exp.Expr) -> exp.Expr:
+    """a ≤ b with the interpreter's tolerance (SPEC §2.6)."""
+    return sql("(:a <= :b OR ABS(:a - :b) <= GREATEST(:tol * GREATEST(ABS(:a), ABS(:b)), 1e-12))",
+               a=a, b=b, tol=_TOL)
+
+
+def _lt(a: exp.Expr, b: exp.Expr) -> exp.Expr:
+    return sql("(:a < :b AND NOT ABS(:a - :b) <= GREATEST(:tol * GREATEST(ABS(:a), ABS(:b)), "
+               "1e-12))", a=a, b=b, tol=_TOL)
+
+
+def _holds(op: str, a: exp.Expr, b: exp.Expr) -> exp.Expr:
+    if op == "<":
+        return _lt(a, b)
+    if op == "<=":
+        return _le(a, b)
+    if op == ">":
+        return _lt(b, a)
+    if op == ">=":
+        return _le(b, a)
+    eq = exp.and_(_le(a, b), _le(b, a))
+    return eq if op == "==" else exp.not_(eq)
+
+
+def _case(*whens: tuple[exp.Expr, exp.Expr],
+          default: exp.Expr | None = None) -> exp.Expr:
+    c = exp.Case()
+    for cond, value in whens:
+        c = c.when(cond, value)
+    if default is not None:
+        c = c.else_(default)
+    return c
+
+
+def compare_interval(num: Num, op: str, t: exp.Expr) -> exp.Expr:
+    """The interpreter's compare_interval in SQL: met if every value in [lo, hi] satisfies."""
+    true, false = exp.true(), exp.false()
+    if op in ("<", "<="):
+        return _case((_holds(op, num.hi, t), true), (exp.not_(_holds(op, num.lo, t)), false))
+    if op in (">", ">="):
+        return _case((_holds(op, num.lo, t), true), (exp.not_(_holds(op, num.hi, t)), false))
+    inside = exp.and_(_le(num.lo, t), _le(t, num.hi))
+    point = sql(":lo = :hi", lo=num.lo, hi=num.hi)
+    outside_value = false if op == "==" else true
+    return _case((point, _holds(op, num.lo, t)), (inside, exp.null()),
+                 (exp.and_(num.lo.is_(exp.null()).not_(), num.hi.is_(exp.null()).not_()),
+                  outside_value))
+
+
+class SqlCompiler:
+    def __init__(self, protocol: Protocol, as_of: date, dialect: Dialect) -> None:
+        self.protocol = protocol
+        self.as_of = as_of
+        self.dialect = dialect
+        self._ctes: dict[Any, str] = {}
+        self._cte_list: list[tuple[str, exp.Expr]] = []
+        self._criteria: dict[str, exp.Expr] = {}
+        self._policy = "open"
+        self.calculators: dict[str, CalcUdf] = {}
+
+    # -- plumbing -------------------------------------------------------------------------
+    @property
+    def as_of_sql(self) -> exp.Expr:
+        return exp.cast(exp.Literal.string(self.as_of.isoformat()), "DATE")
+
+    def day(self, d: date) -> exp.Expr:
+        return exp.cast(exp.Literal.string(d.isoformat()), "DATE")
+
+    def start(self, window: n.Window) -> exp.Expr:
+        return self.day(max(window_start(window, self.as_of), date(1, 1, 1)))
+
+    def leaf(self, key: Any, build: Callable[[], exp.Expr]) -> str:
+        name = self._ctes.get(key)
+        if name is None:
+            name = f"l{len(self._ctes)}"
+            self._ctes[key] = name
+            self._cte_list.append((name, build()))
+        return name
+
+    @staticmethod
+    def col(cte: str, column: str) -> exp.Column:
+        return exp.column(column, cte)
+
+    def compile(self) -> CompiledProtocol:
+        for c in self.protocol.criteria:
+            self.criterion(c.id)
+        return CompiledProtocol(list(self._cte_list), dict(self._criteria),
+                                dict(self.calculators))
+
+    def criterion(self, cid: str) -> exp.Expr:
+        if cid not in self._criteria:
+            crit = self.protocol.criterion(cid)
+            saved, self._policy = self._policy, crit.absent
+            try:
+                self._criteria[cid] = self.boolean(crit.rule)
+            finally:
+                self._policy = saved
+        return self._criteria[cid].copy()
+
+    def boolean(self, node: n.BoolExpr) -> exp.Expr:
+        method = getattr(self, f"_b_{type(node).__name__}", None)
+        if method is None:
+            raise EvaluationError(f"the SQL compiler has no rule for {type(node).__name__}")
+        result: exp.Expr = method(node)
+        return result
+
+    def numeric(self, node: n.NumExpr) -> Num:
+        method = getattr(self, f"_n_{type(node).__name__}", None)
+        if method is None:
+            raise EvaluationError(f"the SQL compiler has no rule for {type(node).__name__}")
+        result: Num = method(node)
+        return result
+
+    def absent(self, present: exp.Expr, value: exp.Expr) -> exp.Expr:
+        """A test or attestation: no data → the criterion's absent rule (SPEC §2.2)."""
+        if self._policy == "closed":
+            return _case((present.is_(exp.null()), exp.false()), default=value)
+        return value
+
+    # -- logic ------------------------------------------------------------------------------
+    def _b_And(self, node: n.And) -> exp.Expr:
+        return exp.paren(exp.and_(*(self.boolean(i) for i in node.items)))
+
+    def _b_Or(self, node: n.Or) -> exp.Expr:
+        return exp.paren(exp.or_(*(self.boolean(i) for i in node.items)))
+
+    def _b_Not(self, node: n.Not) -> exp.Expr:
+        return exp.not_(exp.paren(self.boolean(node.item)))
+
+    def _b_Implies(self, node: n.Implies) -> exp.Expr:
+        return exp.paren(exp.or_(exp.not_(exp.paren(self.boolean(node.condition))),
+                                 exp.paren(self.boolean(node.consequence))))
+
+    def _b_FirstKnown(self, node: n.FirstKnown) -> exp.Expr:
+        return exp.func("COALESCE", *(self.boolean(i) for i in node.items))
+
+    def _b_AtLeast(self, node: n.AtLeast) -> exp.Expr:
+        items = [self.boolean(i) for i in node.items]
+        met = _sum([_case((i, exp.convert(1)), default=exp.convert(0)) for i in items])
+        unk = _sum([_case((i.copy().is_(exp.null()), exp.convert(1)), default=exp.convert(0))
+                    for i in items])
+        return _case((sql(":m >= :k", m=met, k=node.k), exp.true()),
+                     (sql(":m + :u < :k", m=met.copy(), u=unk, k=node.k), exp.false()))
+
+    def _b_CriterionRef(self, node: n.CriterionRef) -> exp.Expr:
+        return self.criterion(node.id)
+
+    def _b_Compare(self, node: n.Compare) -> exp.Expr:
+        left = self.numeric(node.left)
+        if node.uln:
+            k = node.right.value if isinstance(node.right, n.Number) else 1.0
+            if left.uln is None:
+                raise EvaluationError("k × ULN needs a measured value")
+            threshold = sql(":k * :u", k=_lit(k), u=left.uln)
+            return _case((left.uln.is_(exp.null()), exp.null()),
+                         default=compare_interval(left, node.op, threshold))
+        right = self.numeric(node.right)
+        if isinstance(node.right, n.Number):
+            value = node.right.value
+            lu = _unit_of(node.left)
+            if node.right.unit is not None and lu is not None:
+                value = units.convert(value, node.right.unit, lu)
+            return compare_interval(left, node.op, _lit(value))
+        known = sql(":lo = :hi", lo=right.lo, hi=right.hi)
+        return _case((known, compare_interval(left, node.op, right.lo)))
+
+    def _b_AnyMeasured(self, node: n.AnyMeasured) -> exp.Expr:
+        verdicts = [self.boolean(i) for i in node.items]
+        found = []
+        for item in node.items:
+            num = self.numeric(item.left)
+            found.append(num.found if num.found is not None else exp.false())
+        any_true = exp.or_(*(exp.func("COALESCE", v.copy(), exp.false()) for v in verdicts))
+        any_found = exp.or_(*(exp.func("COALESCE", f.copy(), exp.false()) for f in found))
+        undecided = exp.or_(*(exp.and_(exp.func("COALESCE", f.copy(), exp.false()),
+                                       v.copy().is_(exp.null()))
+                              for f, v in zip(found, verdicts, strict=True)))
+        return _case((any_true, exp.true()), (exp.not_(any_found), exp.null()),
+                     (undecided, exp.null()), default=exp.false())
+
+    # -- simple leaves ------------------------------------------------------------------------
+    def _n_Number(self, node: n.Number) -> Num:
+        return Num(_lit(node.value), _lit(node.value))
+
+    def _n_Age(self, node: n.Age) -> Num:
+        name = self.leaf("age", lambda: sql(
+            """
+            SELECT person_id,
+              :y - b_year - CASE WHEN :m < b_month OR (:m = b_month AND :d < b_day)
+                                 THEN 1 ELSE 0 END AS years
+            FROM (
+              SELECT person_id,
+                     COALESCE(YEAR(birth_datetime), year_of_birth) AS b_year,
+                     COALESCE(MONTH(birth_datetime), month_of_birth) AS b_month,
+                     COALESCE(DAY(birth_datetime), day_of_birth) AS b_day
+              FROM eligo_person
+            ) AS b
+            WHERE b_year IS NOT NULL AND b_month IS NOT NULL AND b_day IS NOT NULL
+              AND MAKE_DATE(b_year, b_month, b_day) <= :as_of
+            """, y=self.as_of.year, m=self.as_of.month, d=self.as_of.day, as_of=self.as_of_sql))
+        years = exp.cast(self.col(name, "years"), "DOUBLE")
+        return Num(years, years.copy())
+
+    def _b_Sex(self, node: n.Sex) -> exp.Expr:
+        concept = 8507 if node.value == "male" else 8532
+        return sql("CASE WHEN p.gender_concept_id IN (8507, 8532) "
+                   "THEN p.gender_concept_id = :c END", c=concept)
+
+    def _rows(self, a: n.Analyte, window: n.Window) -> exp.Expr:
+        return sql("SELECT * FROM eligo_rows WHERE analyte = :a AND day >= :s AND usable",
+                   a=a.name, s=self.start(window))
+
+    def _n_Latest(self, node: n.Latest) -> Num:
+        def build() -> exp.Expr:
+            rows = cast(exp.Select, self._rows(node.analyte, node.window))
+            if node.free_of:
+                rows = rows.where(sql(
+                    """NOT EXISTS (SELECT 1 FROM eligo_drug AS g WHERE g.valueset = :vs
+                         AND g.person_id = eligo_rows.person_id AND g.start_day <= eligo_rows.day
+                         AND COALESCE(g.end_day, CASE WHEN g.stop_reason = 'ongoing' THEN :as_of
+                                                 ELSE g.start_day END) >= :since)""",
+                    vs=node.free_of, as_of=self.as_of_sql,
+                    since=self.dialect.add_days(exp.column("day", "eligo_rows"),
+                                                -node.free_days)))
+            return sql(
+                """
+                SELECT person_id, v, operator, uln FROM (
+                  SELECT person_id, value_conv AS v, operator, uln_conv AS uln,
+                         ROW_NUMBER() OVER (PARTITION BY person_id
+                                            ORDER BY day DESC, ts DESC NULLS LAST,
+                                                     row_id DESC) AS rn
+                  FROM :rows AS r
+                ) AS ranked WHERE rn = 1
+                """, rows=rows)
+        name = self.leaf(node, build)
+        v, op = self.col(name, "v"), self.col(name, "operator")
+        below = exp.In(this=op, expressions=[exp.convert(_OPERATORS["<"]),
+                                             exp.convert(_OPERATORS["<="])])
+        above = exp.In(this=op.copy(), expressions=[exp.convert(_OPERATORS[">"]),
+                                                    exp.convert(_OPERATORS[">="])])
+        lo = _case((below, exp.null()), default=v)
+        hi = _case((above, exp.null()), default=v.copy())
+        return Num(lo, hi, self.col(name, "uln"), v.copy().is_(exp.null()).not_())
+
+    def _n_Extremum(self, node: n.Extremum) -> Num:
+        fn = "MAX" if node.highest else "MIN"
+        name = self.leaf(node, lambda: sql(
+            f"SELECT person_id, {fn}(value_conv) AS v FROM :rows AS r GROUP BY person_id",
+            rows=self._rows(node.analyte, node.window)))
+        v = self.col(name, "v")
+        return Num(v, v.copy(), None, v.copy().is_(exp.null()).not_())
+
+    def _n_TimesUln(self, node: n.TimesUln) -> Num:
+        m = self.numeric(node.measure)
+        assert m.uln is not None
+        ok = sql(":u > 0", u=m.uln)
+        return Num(_case((ok, sql(":lo / :u", lo=m.lo, u=m.uln.copy()))),
+                   _case((ok.copy(), sql(":hi / :u", hi=m.hi, u=m.uln.copy()))),
+                   found=m.found)
+
+    def _n_Coalesce(self, node: n.Coalesce) -> Num:
+        items = [self.numeric(i) for i in node.items]
+        known = [sql(":lo = :hi", lo=i.lo.copy(), hi=i.hi.copy()) for i in items]
+        return Num(_case(*((k, i.lo) for k, i in zip(known, items, strict=True))),
+                   _case(*((k.copy(), i.hi) for k, i in zip(known, items, strict=True))))
+
+    def _n_Change(self, node: n.Change) -> Num:
+        a = node.analyte
+        lw, bw = node.latest, node.baseline
+
+        def base_start(d: exp.Expr) -> exp.Expr:
+            if bw.unit == "days":
+                return self.dialect.add_days(d, -bw.n)
+            months = bw.n * (12 if bw.unit == "years" else 1)
+            return self.dialect.add_months(d, -months)
+
+        def build() -> exp.Expr:
+            return sql(
+                """
+                WITH latest AS (
+                  SELECT person_id, day, v FROM (
+                    SELECT person_id, day, value_conv AS v,
+                           ROW_NUMBER() OVER (PARTITION BY person_id
+                                              ORDER BY day DESC, ts DESC NULLS LAST,
+                                                       row_id DESC) AS rn
+                    FROM :recent AS r) AS x
+                  WHERE rn = 1
+                ),
+                base AS (
+                  SELECT l.person_id, b.value_conv AS v,
+                         ROW_NUMBER() OVER (PARTITION BY l.person_id
+                                            ORDER BY b.day ASC, b.row_id ASC) AS rn
+                  FROM latest AS l JOIN eligo_rows AS b
+                    ON b.person_id = l.person_id AND b.analyte = :a AND b.usable
+                   AND b.day < l.day AND b.day >= :base_start
+                )
+                SELECT l.person_id, l.v AS latest_v, b.v AS base_v
+                FROM latest AS l LEFT JOIN base AS b ON b.person_id = l.person_id AND b.rn = 1
+                """, recent=self._rows(a, lw), a=a.name,
+                base_start=base_start(exp.column("day", "l")))
+        name = self.leaf(node, build)
+        lv, bv = self.col(name, "latest_v"), self.col(name, "base_v")
+        if node.relative:
+            value = _case((sql(":b <> 0", b=bv), sql("(:l - :b) / :b * 100", l=lv, b=bv.copy())))
+        else:
+            value = sql(":l - :b", l=lv, b=bv)
+        return Num(value, value.copy())
+
+    # -- calculators ------------------------------------------------------------------------
+    def _n_Calc(self, node: n.Calc) -> Num:
+        args: list[exp.Expr] = []
+        kinds: list[tuple[str, str]] = []
+        for name, expr in node.args:
+            if isinstance(expr, n.Choice):
+                args.append(exp.Literal.string(expr.value))
+                kinds.append((name, "choice"))
+            elif n.result_type(expr) == "boolean":
+                args.append(self.boolean(expr))  # type: ignore[arg-type]
+                kinds.append((name, "boolean"))
+            else:
+                v = self.numeric(expr)  # type: ignore[arg-type]
+                args.append(_case((sql(":lo = :hi", lo=v.lo, hi=v.hi), v.lo.copy())))
+                kinds.append((name, "number"))
+        fn = f"eligo_calc_{len(self.calculators)}"
+        for known in self.calculators.values():
+            if (known.calculator, known.args) == (node.name, tuple(kinds)):
+                fn = known.function
+        self.calculators[fn] = CalcUdf(fn, node.name, tuple(kinds))
+        call = exp.Anonymous(this=fn, expressions=args)
+        return Num(self.dialect_element(call, 1), self.dialect_element(call.copy(), 2))
+
+    def dialect_element(self, array: exp.Expr, index: int) -> exp.Expr:
+        return exp.Anonymous(this="element_at" if self.dialect.name == "spark"
+                             else "list_extract", expressions=[array, exp.convert(index)])
+
+    # -- qualitative results, attestations ---------------------------------------------------
+    def _positivity(self, a: n.Analyte) -> exp.Expr:
+        words = sql("LOWER(TRIM(value_string))")
+        above = None
+        if a.positive_above is not None:
+            above = sql("value * factor > :t", t=_lit(a.positive_above))
+        whens = [
+            (sql("value_as_concept_id = 4188539"), exp.true()),
+            (sql("value_as_concept_id = 4188540"), exp.false()),
+            (exp.In(this=exp.column("value_code"), expressions=[exp.Literal.string(c)
+                                                                for c in _POSITIVE]),
+             exp.true()),
+            (exp.In(this=exp.column("value_code"), expressions=[exp.Literal.string(c)
+                                                                for c in _NEGATIVE]),
+             exp.false()),
+            (exp.In(this=words, expressions=[exp.Literal.string(w) for w in _POS_WORDS]),
+             exp.true()),
+            (exp.In(this=words.copy(), expressions=[exp.Literal.string(w) for w in _NEG_WORDS]),
+             exp.false()),
+            (sql("value IS NOT NULL AND range_high IS NOT NULL"), sql("value > range_high")),
+        ]
+        if above is not None:
+            whens.append((sql("value IS NOT NULL AND factor IS NOT NULL"), above))
+        return _case(*whens)
+
+    def _b_Positive(self, node: n.Positive) -> exp.Expr:
+        a = node.analyte
+
+        def build() -> exp.Expr:
+            rows = sql("SELECT *, :pos AS pos FROM eligo_rows WHERE analyte = :a AND day >= :s",
+                       pos=self._positivity(a), a=a.name, s=self.start(node.window))
+            if node.any_result:
+                return sql("""SELECT person_id, MAX(CASE WHEN pos THEN 1 ELSE 0 END) = 1 AS v
+                              FROM :rows AS r WHERE pos IS NOT NULL GROUP BY person_id""",
+                           rows=rows)
+            return sql(
+                """
+                SELECT person_id, pos AS v FROM (
+                  SELECT person_id, pos, ROW_NUMBER() OVER (PARTITION BY person_id
+                        ORDER BY day DESC, ts DESC NULLS LAST, row_id DESC) AS rn
+                  FROM :rows AS r WHERE pos IS NOT NULL) AS x
+                WHERE rn = 1
+                """, rows=rows)
+        name = self.leaf(node, build)
+        v = self.col(name, "v")
+        return self.absent(v, v.copy())
+
+    def _b_Attested(self, node: n.Attested) -> exp.Expr:
+        name = self.leaf(("attest", node.code), lambda: sql(
+            """
+            SELECT person_id, value AS v FROM (
+              SELECT person_id, value, ROW_NUMBER() OVER (PARTITION BY person_id
+                    ORDER BY day DESC, ts DESC NULLS LAST, row_id DESC) AS rn
+              FROM eligo_attest WHERE code = :code AND value IS NOT NULL) AS x
+            WHERE rn = 1
+            """, code=node.code))
+        v = self.col(name, "v")
+        return self.absent(v, v.copy())
+
+    # -- history ---------------------------------------------------------------------------
+    def _exists(self, key: Any, query: exp.Expr) -> exp.Expr:
+        """A closed fact: TRUE if the person has a row, else FALSE."""
+        name = self.leaf(key, lambda: query)
+        return exp.func("COALESCE", self.col(name, "v"), exp.false())
+
+    def _b_HasCondition(self, node: n.HasCondition) -> exp.Expr:
+        q = cast(exp.Select, sql(
+            "SELECT person_id, TRUE AS v FROM eligo_cond AS c WHERE valueset = :vs",
+            vs=node.valueset))
+        if node.current:
+            q = q.where(sql("c.status IS NULL OR c.status IN ('active', 'recurrence', "
+                            "'relapse')"))
+        if node.unless and node.ended_before:
+            cutoff = self.start(node.ended_before)
+            q = q.where(sql(
+                """NOT (c.end_day IS NOT NULL AND c.end_day < :cutoff AND EXISTS (
+                       SELECT 1 FROM eligo_cond AS u WHERE u.valueset = :unless
+                       AND u.row_id = c.row_id))""", cutoff=cutoff, unless=node.unless))
+        return self._exists(node, q.group_by("person_id"))
+
+    def _b_DiagnosedBefore(self, node: n.DiagnosedBefore) -> exp.Expr:
+        name = self.leaf(node, lambda: sql(
+            """
+            SELECT person_id,
+              CASE WHEN MAX(CASE WHEN start_day <= :cutoff THEN 1 ELSE 0 END) = 1 THEN TRUE
+                   WHEN MAX(CASE WHEN start_day IS NULL THEN 1 ELSE 0 END) = 1 THEN NULL
+                   ELSE FALSE END AS v,
+              TRUE AS present
+            FROM eligo_cond WHERE valueset = :vs GROUP BY person_id
+            """, cutoff=self.start(node.window), vs=node.valueset))
+        return _case((self.col(name, "present").is_(exp.null()), exp.false()),
+                     default=self.col(name, "v"))
+
+    def _b_ConditionNear(self, node: n.ConditionNear) -> exp.Expr:
+        months = node.window.n * (12 if node.window.unit == "years" else 1)
+        first = exp.column("first_day", "a")
+        name = self.leaf(node, lambda: sql(
+            """
+            WITH a AS (SELECT person_id, MIN(start_day) AS first_day FROM eligo_cond
+                       WHERE valueset = :anchor GROUP BY person_id)
+            SELECT t.person_id,
+              CASE WHEN MAX(CASE WHEN a.first_day IS NOT NULL AND t.start_day IS NOT NULL
+                                  AND t.start_day >= :lo AND t.start_day <= :hi
+                                 THEN 1 ELSE 0 END) = 1 THEN TRUE
+                   WHEN MAX(CASE WHEN a.first_day IS NULL OR t.start_day IS NULL
+                                 THEN 1 ELSE 0 END) = 1 THEN NULL
+                   ELSE FALSE END AS v,
+              TRUE AS present
+            FROM eligo_cond AS t JOIN a ON a.person_id = t.person_id
+            WHERE t.valueset = :vs GROUP BY t.person_id
+            """, anchor=node.anchor, vs=node.valueset,
+            lo=self.dialect.add_months(first, -months),
+            hi=self.dialect.add_months(first.copy(), months)))
+        return _case((self.col(name, "present").is_(exp.null()), exp.false()),
+                     default=self.col(name, "v"))
+
+    def _b_UsedDrug(self, node: n.UsedDrug) -> exp.Expr:
+        return self._exists(node, sql(
+            "SELECT person_id, TRUE AS v FROM eligo_drug WHERE valueset = :vs GROUP BY person_id",
+            vs=node.valueset))
+
+    def _periods(self, vs: str) -> exp.Expr:
+        """(person_id, drug, daily_mg, factor, s, e_lo, e_hi) clipped to the as-of date."""
+        return sql(
+            """
+            SELECT person_id, drug, daily_mg, factor, start_day AS s,
+              LEAST(COALESCE(end_day, CASE WHEN stop_reason = 'ongoing' THEN :as_of
+                                           ELSE start_day END), :as_of) AS e_lo,
+              LEAST(COALESCE(end_day, :as_of), :as_of) AS e_hi
+            FROM eligo_drug WHERE valueset = :vs
+            """, as_of=self.as_of_sql, vs=vs)
+
+    def _islands(self, periods: exp.Expr, keys: str, end: str) -> exp.Expr:
+        """Merge overlapping or adjacent periods per ``keys``: (keys…, s, e) per island."""
+        return sql(
+            f"""
+            WITH o AS (
+              SELECT {keys}, s, {end} AS e,
+                     MAX({end}) OVER (PARTITION BY {keys} ORDER BY s, {end}
+                                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev
+              FROM :periods AS p
+            ),
+            g AS (
+              SELECT *, SUM(CASE WHEN prev IS NULL OR s > :next THEN 1 ELSE 0 END)
+                          OVER (PARTITION BY {keys} ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS grp
+              FROM o
+            )
+            SELECT {keys}, MIN(s) AS s, MAX(e) AS e FROM g GROUP BY {keys}, grp
+            """, periods=periods, next=self.dialect.add_days(exp.column("prev"), 1))
+
+    def _n_LongestExposure(self, node: n.LongestExposure) -> Num:
+        def build() -> exp.Expr:
+            periods = self._periods(node.valueset)
+            days = self.dialect.day_diff(exp.column("e"), exp.column("s"))
+            per_drug = sql(
+                """
+                WITH sure AS (:sure), maybe AS (:maybe),
+                d_sure AS (SELECT person_id, drug, SUM(:days + 1) AS days FROM sure
+                           GROUP BY person_id, drug),
+                d_maybe AS (SELECT person_id, drug, SUM(:days2 + 1) AS days FROM maybe
+                            GROUP BY person_id, drug)
+                SELECT m.person_id, MAX(COALESCE(s.days, 0)) AS lo, MAX(m.days) AS hi
+                FROM d_maybe AS m LEFT JOIN d_sure AS s
+                  ON s.person_id = m.person_id AND s.drug = m.drug
+                GROUP BY m.person_id
+                """, sure=self._islands(periods, "person_id, drug", "e_lo"),
+                maybe=self._islands(periods.copy(), "person_id, drug", "e_hi"),
+                days=days, days2=days.copy())
+            return per_drug
+        name = self.leaf(node, build)
+        lo = exp.func("COALESCE", exp.cast(self.col(name, "lo"), "DOUBLE"), _lit(0))
+        hi = exp.func("COALESCE", exp.cast(self.col(name, "hi"), "DOUBLE"), _lit(0))
+        return Num(lo, hi)
+
+    def _n_MaxDailyDosePerKg(self, node: n.MaxDailyDosePerKg) -> Num:
+        weight = node.weight
+
+        def build() -> exp.Expr:
+            return sql(
+                """
+                WITH uses AS (
+                  SELECT person_id, s, daily_mg * COALESCE(factor, 1.0) AS daily,
+                         ROW_NUMBER() OVER (ORDER BY person_id, s) AS use_id
+                  FROM :periods AS p
+                ),
+                w AS (SELECT person_id, day, value_conv AS kg FROM eligo_rows
+                      WHERE analyte = :weight AND usable),
+                closest AS (
+                  SELECT u.use_id, w.kg, ROW_NUMBER() OVER (PARTITION BY u.use_id
+                         ORDER BY ABS(:gap), w.day ASC) AS rn
+                  FROM uses AS u JOIN w ON w.person_id = u.person_id
+                ),
+                per_use AS (
+                  SELECT u.person_id, u.daily / c.kg AS per_kg,
+                         u.daily IS NULL OR c.kg IS NULL AS unknown
+                  FROM uses AS u LEFT JOIN closest AS c ON c.use_id = u.use_id AND c.rn = 1
+                )
+                SELECT person_id, COALESCE(MAX(per_kg), 0.0) AS lo,
+                       MAX(CASE WHEN unknown THEN 1 ELSE 0 END) = 1 AS undecided
+                FROM per_use GROUP BY person_id
+                """, periods=self._periods(node.valueset), weight=weight.name,
+                gap=self.dialect.day_diff(exp.column("day", "w"), exp.column("s", "u")))
+        name = self.leaf(node, build)
+        lo = exp.func("COALESCE", self.col(name, "lo"), _lit(0))
+        hi = _case((exp.func("COALESCE", self.col(name, "undecided"), exp.false()),
+                    exp.null()), default=lo.copy())
+        return Num(lo, hi)
+
+    def _n_CurrentDoseStretch(self, node: n.CurrentDoseStretch) -> Num:
+        min_mg = units.convert(node.min_dose.value, node.min_dose.unit, "mg/d")
+
+        def build() -> exp.Expr:
+            daily = sql("daily_mg * COALESCE(factor, 1.0)")
+            qualifies = _le(_lit(min_mg), daily)
+            periods = self._periods(node.valueset)
+            sure = sql("SELECT person_id, s, e_lo FROM :p AS x WHERE :q",
+                       p=periods, q=qualifies)
+            maybe = sql("SELECT person_id, s, e_hi FROM :p AS x WHERE daily_mg IS NULL OR :q",
+                        p=periods.copy(), q=qualifies.copy())
+            days = sql(":d + 1", d=self.dialect.day_diff(self.as_of_sql, exp.column("s")))
+            return sql(
+                """
+                WITH a AS (:sure_islands), b AS (:maybe_islands),
+                cur_a AS (SELECT person_id, MAX(:days) AS d FROM a WHERE e >= :as_of
+                          GROUP BY person_id),
+                cur_b AS (SELECT person_id, MAX(:days2) AS d FROM b WHERE e >= :as_of
+                          GROUP BY person_id)
+                SELECT COALESCE(cur_b.person_id, cur_a.person_id) AS person_id,
+                       COALESCE(cur_a.d, 0) AS lo, COALESCE(cur_b.d, 0) AS hi
+                FROM cur_b FULL OUTER JOIN cur_a ON cur_a.person_id = cur_b.person_id
+                """, sure_islands=self._islands(sure, "person_id", "e_lo"),
+                maybe_islands=self._islands(maybe, "person_id", "e_hi"), days=days,
+                days2=days.copy(), as_of=self.as_of_sql)
+        name = self.leaf(node, build)
+        lo = exp.func("COALESCE", exp.cast(self.col(name, "lo"), "DOUBLE"), _lit(0))
+        hi = exp.func("COALESCE", exp.cast(self.col(name, "hi"), "DOUBLE"), _lit(0))
+        return Num(lo, hi)
+
+    def _n_DistinctGroups(self, node: n.DistinctGroups) -> Num:
+        if node.attribute != "mechanism":
+            raise EvaluationError(f"the SQL compiler reads only the 'mechanism' attribute, "
+                                  f"not '{node.attribute}'")
+        name = self.leaf(node, lambda: sql(
+            "SELECT person_id, COUNT(DISTINCT mechanism) AS k FROM eligo_drug "
+            "WHERE valueset = :vs AND mechanism IS NOT NULL GROUP BY person_id",
+            vs=node.valueset))
+        k = exp.func("COALESCE", exp.cast(self.col(name, "k"), "DOUBLE"), _lit(0))
+        return Num(k, k.copy())
+
+    def _b_HasAllergy(self, node: n.HasAllergy) -> exp.Expr:
+        if node.severe:
+            q = sql("SELECT person_id, TRUE AS v FROM eligo_allergy WHERE severe "
+                    "GROUP BY person_id")
+        else:
+            q = sql("SELECT a.person_id, TRUE AS v FROM eligo_allergy AS a JOIN eligo_vs AS vs "
+                    "ON vs.concept_id = a.substance_concept_id AND vs.valueset = :vs "
+                    "GROUP BY a.person_id", vs=node.valueset)
+        return self._exists(node, q)
+
+    def _b_TrialParticipation(self, node: n.TrialParticipation) -> exp.Expr:
+        name = self.leaf(node, lambda: sql(
+            """
+            SELECT person_id,
+              CASE WHEN MAX(CASE WHEN NOT (start_day IS NULL AND end_day IS NULL)
+                                  AND (start_day IS NULL OR start_day <= :as_of)
+                                  AND (end_day IS NULL OR end_day >= :ws) THEN 1 ELSE 0 END) = 1
+                   THEN TRUE
+                   WHEN MAX(CASE WHEN start_day IS NULL AND end_day IS NULL THEN 1 ELSE 0 END)
+                        = 1 THEN NULL
+                   ELSE FALSE END AS v,
+              TRUE AS present
+            FROM eligo_trial GROUP BY person_id
+            """, as_of=self.as_of_sql, ws=self.start(node.window)))
+        return _case((self.col(name, "present").is_(exp.null()), exp.false()),
+                     default=self.col(name, "v"))
+
+
+def _sum(items: list[exp.Expr]) -> exp.Expr:
+    total = items[0]
+    for i in items[1:]:
+        total = exp.Add(this=total, expression=i)
+    return exp.paren(total)
+
+
+def _unit_of(node: n.NumExpr) -> str | None:
+    from eligo.protocol.rules import unit_of
+
+    unit = unit_of(node)
+    return unit if isinstance(unit, str) else None

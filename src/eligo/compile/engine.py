@@ -1,0 +1,162 @@
+"""Run a compiled protocol on an OMOP CDM with DuckDB.
+
+The user's database is never written to: a DuckDB file is ATTACHed read-only as ``cdm``, a
+Parquet folder becomes read-only views, and all working state (staging tables, results) lives
+in eligo's own connection (in memory, or a scratch file for populations that outgrow memory).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from duckdb import func as duckdb_func
+from duckdb import sqltypes
+from sqlglot import exp
+
+from eligo.calc import CALCULATORS, CalcInputError
+from eligo.compile.compiler import CalcUdf, CompiledProtocol, SqlCompiler
+from eligo.compile.dialect import DIALECTS
+from eligo.compile.staging import Staging, sql, staging_statements
+from eligo.errors import UsageError
+from eligo.omop.local import local_concepts
+from eligo.omop.schema import CDM_TABLES, VOCABULARY_TABLES
+from eligo.protocol.model import Protocol
+
+__all__ = ["DuckDBEngine", "calc_udf"]
+
+
+def calc_udf(udf: CalcUdf) -> Any:
+    """The Python function behind a calculator's SQL call: [lo, hi] or [NULL, NULL]."""
+    calc = CALCULATORS[udf.calculator]
+    names = [name for name, _ in udf.args]
+
+    def call(*values: Any) -> list[float | None]:
+        args = dict(zip(names, values, strict=True))
+        if any(v is None for v in values):
+            if calc.bounds is None:
+                return [None, None]
+            lo, hi = calc.bounds(args)
+            return [lo, None if math.isinf(hi) else hi]
+        try:
+            value = calc.compute(**args).value
+        except CalcInputError:
+            return [None, None]
+        return [value, value]
+
+    # DuckDB counts the function's parameters: give it one per SQL argument
+    call.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(name, inspect.Parameter.POSITIONAL_ONLY) for name in names])
+    return call
+
+
+@dataclass
+class DuckDBEngine:
+    """Screens every person of one OMOP source. ``open_*`` attach the source read-only."""
+
+    protocol: Protocol
+    con: duckdb.DuckDBPyConnection
+
+    @classmethod
+    def open(cls, protocol: Protocol, source: str | Path, *, scratch: str | None = None
+             ) -> DuckDBEngine:
+        con = duckdb.connect(scratch or ":memory:")
+        path = Path(source)
+        try:
+            if path.is_dir():
+                con.execute("CREATE SCHEMA cdm")
+                for table in (*CDM_TABLES, *VOCABULARY_TABLES):
+                    files = sorted(path.glob(f"{table}*.parquet")) or sorted(
+                        path.glob(f"{table}/*.parquet"))
+                    if files:
+                        con.execute(exp.Create(
+                            this=exp.table_(table, db="cdm"), kind="VIEW",
+                            expression=sql("SELECT * FROM read_parquet(:f)",
+                                           f=exp.Array(expressions=[exp.Literal.string(str(x))
+                                                                    for x in files])),
+                        ).sql("duckdb"))
+            elif str(source).startswith(("postgresql://", "postgres://")):
+                con.execute("INSTALL postgres; LOAD postgres")
+                con.execute(sql("ATTACH :dsn AS cdm (TYPE postgres, READ_ONLY)",
+                                dsn=str(source)).sql("duckdb"))
+            else:
+                if not path.exists():
+                    raise UsageError(f"{source}: no such OMOP database")
+                con.execute(sql("ATTACH :p AS cdm (READ_ONLY)", p=str(path)).sql("duckdb"))
+        except duckdb.Error as exc:
+            raise UsageError(f"{source}: cannot open as an OMOP CDM ({exc})") from None
+        return cls(protocol, con)
+
+    # -- stages --------------------------------------------------------------------------------
+    def _table(self, name: str, query: exp.Expr) -> None:
+        self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {query.sql("duckdb")}')
+
+    def stage(self, as_of: date) -> None:
+        staging = Staging(self.protocol, local_concepts(), DIALECTS["duckdb"])
+        iso = as_of.isoformat()
+        self._table("eligo_person", sql("SELECT * FROM cdm.person"))
+        self._table("eligo_vs", staging.valuesets())
+        self._table("eligo_raw", staging.analyte_rows(iso))
+        present = self.con.execute(
+            "SELECT DISTINCT analyte, unit_key FROM eligo_raw").fetchall()
+        factors = staging.unit_factors(present)
+        self.con.execute("CREATE OR REPLACE TEMP TABLE eligo_units "
+                         "(analyte VARCHAR, unit_key VARCHAR, factor DOUBLE)")
+        if factors:
+            self.con.executemany("INSERT INTO eligo_units VALUES (?, ?, ?)", factors)
+        self._table("eligo_rows", sql(
+            """
+            SELECT r.*, u.factor, r.value * u.factor AS value_conv,
+                   r.range_high * u.factor AS uln_conv,
+                   r.value IS NOT NULL AND u.factor IS NOT NULL AS usable
+            FROM eligo_raw AS r LEFT JOIN eligo_units AS u
+              ON u.analyte = r.analyte AND u.unit_key = COALESCE(r.unit_key, '')
+            """))
+        for name, query in staging_statements(staging, iso).items():
+            self._table(name, query)
+
+    def compile(self, as_of: date) -> CompiledProtocol:
+        compiled = SqlCompiler(self.protocol, as_of, DIALECTS["duckdb"]).compile()
+        for udf in compiled.calculators.values():
+            types = {"number": sqltypes.DOUBLE, "boolean": sqltypes.BOOLEAN,
+                     "choice": sqltypes.VARCHAR}
+            with contextlib.suppress(duckdb.Error):
+                self.con.remove_function(udf.function)
+            self.con.create_function(
+                udf.function, calc_udf(udf), [types[k] for _, k in udf.args],
+                duckdb.list_type(sqltypes.DOUBLE), null_handling=duckdb_func.SPECIAL,
+                side_effects=False)
+        return compiled
+
+    def screen(self, as_of: date) -> str:
+        """Stage, compile and run; the verdicts land in the temp table ``eligo_verdicts``
+        (person_id + one nullable boolean per criterion)."""
+        self.stage(as_of)
+        compiled = self.compile(as_of)
+        self._table("eligo_verdicts", compiled.select(exp.table_("eligo_person")))
+        return "eligo_verdicts"
+
+    def verdicts(self) -> dict[int, dict[str, bool | None]]:
+        cols = [c.id for c in self.protocol.criteria]
+        rows = self.con.execute("SELECT * FROM eligo_verdicts").fetchall()
+        names = [d[0] for d in self.con.description or []]
+        out = {}
+        for row in rows:
+            rec = dict(zip(names, row, strict=True))
+            out[int(rec["person_id"])] = {c: rec[c] for c in cols}
+        return out
+
+    def person_sources(self) -> Mapping[int, str]:
+        return dict(self.con.execute(
+            "SELECT person_id, person_source_value FROM eligo_person").fetchall())
+
+
+def verdict_names(values: Sequence[bool | None]) -> list[str]:
+    return ["unknown" if v is None else ("met" if v else "not_met") for v in values]
