@@ -12,10 +12,13 @@ Every method returns the builder, so calls chain. Dates are FHIR dates or dateTi
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from eligo import load_protocol
@@ -242,6 +245,17 @@ class Bundle:
         return json.dumps(self.json()).encode()
 
 
+CASES = Path(__file__).parent / "cases"
+
+
+def _record_case(raw: bytes, as_of: date) -> None:
+    """Keep the bundle as a conformance case every backend runs (tests/compile): the file
+    name carries the as-of date it was screened at."""
+    CASES.mkdir(exist_ok=True)
+    digest = hashlib.sha1(raw).hexdigest()[:16]
+    (CASES / f"{as_of.isoformat()}__{digest}.json").write_bytes(raw)
+
+
 @lru_cache(maxsize=1)
 def protocol() -> Protocol:
     """The cart-autoimmune protocol, loaded once per test session."""
@@ -251,6 +265,8 @@ def protocol() -> Protocol:
 def screen(b: Bundle, as_of: date = AS_OF,
            site_ranges: Mapping[str, SiteRange] | None = None) -> ScreeningResult:
     """Read the bundle and screen it against cart-autoimmune."""
+    if os.environ.get("ELIGO_RECORD_CASES") and site_ranges is None:
+        _record_case(b.bytes(), as_of)
     record = read_bundle_bytes(b.bytes(), "test.json")
     return screen_record(record, protocol(), as_of, site_ranges)
 

@@ -336,7 +336,7 @@ def test_attestations_are_yes_no_observations(con: duckdb.DuckDBPyConnection) ->
         obs("a3", ATTESTATION, "informed-consent"),
         obs("a4", ATTESTATION, "no-such-attestation", value_boolean=True),
     ]))
-    got = rows(con, "SELECT * FROM observation ORDER BY observation_id")
+    got = rows(con, "SELECT * FROM observation ORDER BY observation_concept_id")
     assert [(r["observation_concept_id"], r["value_as_concept_id"]) for r in got] == \
         [(2000001001, 4188539), (2000001005, 4188540)]
     assert got[0]["observation_date"] == DAY

@@ -57,17 +57,73 @@ class CompiledProtocol:
     ctes: list[tuple[str, exp.Expr]]
     criteria: dict[str, exp.Expr]
     calculators: dict[str, CalcUdf] = field(default_factory=dict)
+    calc_columns: dict[str, exp.Expr] = field(default_factory=dict)
 
-    def select(self, person: exp.Expr) -> exp.Select:
-        """person_id and one nullable-boolean column per criterion."""
-        q = exp.select(exp.column("person_id", "p")).from_(exp.alias_(person, "p"))
-        for name, cte in self.ctes:
-            q = q.with_(name, as_=cte)
-            q = q.join(exp.table_(name), on=sql(f"{name}.person_id = p.person_id"),
-                       join_type="left")
-        for cid, expr in self.criteria.items():
-            q = q.select(exp.alias_(expr, cid, quoted=True))
-        return q
+    def statements(self, person: str, batch: int = 16) -> list[tuple[str, exp.Expr]]:
+        """The plan as (table, query) steps: every leaf materialised, joined to the persons in
+        batches (one join of 150 tables costs an engine far more than ten of 16), calculators
+        evaluated once per person, then the verdicts — person_id and one nullable boolean per
+        criterion — in ``VERDICT_TABLE``."""
+        steps: list[tuple[str, exp.Expr]] = [(name, q) for name, q in self.ctes]
+        batches = []
+        names = [name for name, _ in self.ctes]
+        for k in range(0, len(names), batch):
+            group = names[k:k + batch]
+            cols = [exp.alias_(exp.column(c, name), f"{name}__{c}")
+                    for name in group for c in _columns(dict(self.ctes)[name])]
+            extra = [exp.column("gender_concept_id", "p")] if k == 0 else []
+            q = exp.select(exp.column("person_id", "p"), *extra, *cols).from_(
+                exp.alias_(exp.table_(person), "p"))
+            for name in group:
+                q = q.join(exp.table_(name), on=sql(f"{name}.person_id = p.person_id"),
+                           join_type="left", copy=False)
+            batches.append((f"eligo_leaves_{k // batch}", q))
+        steps += batches
+        if not batches:
+            batches.append(("eligo_leaves_0", exp.select("person_id", "gender_concept_id")
+                            .from_(exp.table_(person))))
+            steps += batches
+        wide = exp.select("*").from_(exp.alias_(exp.table_(batches[0][0]), "p"))
+        for name, _ in batches[1:]:
+            wide = wide.join(exp.table_(name), using=["person_id"], join_type="left",
+                             copy=False)
+        steps.append((WIDE_TABLE, wide))
+        if self.calc_columns:
+            steps.append((CALC_TABLE, exp.select(exp.column("person_id", "p"), *(
+                exp.alias_(_to_wide(e), name) for name, e in self.calc_columns.items())
+            ).from_(exp.alias_(exp.table_(WIDE_TABLE), "p"))))
+        verdicts = exp.select(exp.column("person_id", "p"), *(
+            exp.alias_(_to_wide(e), cid, quoted=True) for cid, e in self.criteria.items()
+        )).from_(exp.alias_(exp.table_(WIDE_TABLE), "p"))
+        if self.calc_columns:
+            verdicts = verdicts.join(exp.table_(CALC_TABLE),
+                                     on=sql(f"{CALC_TABLE}.person_id = p.person_id"),
+                                     join_type="left", copy=False)
+        steps.append((VERDICT_TABLE, verdicts))
+        return steps
+
+
+def _columns(query: exp.Expr) -> list[str]:
+    assert isinstance(query, exp.Query)
+    return [c for c in query.named_selects if c != "person_id"]
+
+
+def _to_wide(e: exp.Expr) -> exp.Expr:
+    """Leaf columns (l7.v) become columns of the wide table (p.l7__v)."""
+    def swap(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Column) and node.table in _LEAF_NAMES(node.table):
+            return exp.column(f"{node.table}__{node.name}", "p")
+        return node
+    return e.copy().transform(swap)
+
+
+def _LEAF_NAMES(table: str) -> tuple[str, ...]:
+    return (table,) if table[:1] == "l" and table[1:].isdigit() else ()
+
+
+WIDE_TABLE = "eligo_leaves"
+VERDICT_TABLE = "eligo_verdicts"
+CALC_TABLE = "eligo_calc"
 
 
 def _lit(v: float) -> exp.Expr:
@@ -133,6 +189,7 @@ class SqlCompiler:
         self._criteria: dict[str, exp.Expr] = {}
         self._policy = "open"
         self.calculators: dict[str, CalcUdf] = {}
+        self._calc_columns: dict[str, exp.Expr] = {}
 
     # -- plumbing -------------------------------------------------------------------------
     @property
@@ -161,7 +218,7 @@ class SqlCompiler:
         for c in self.protocol.criteria:
             self.criterion(c.id)
         return CompiledProtocol(list(self._cte_list), dict(self._criteria),
-                                dict(self.calculators))
+                                dict(self.calculators), dict(self._calc_columns))
 
     def criterion(self, cid: str) -> exp.Expr:
         if cid not in self._criteria:
@@ -403,7 +460,10 @@ class SqlCompiler:
                 fn = known.function
         self.calculators[fn] = CalcUdf(fn, node.name, tuple(kinds))
         call = exp.Anonymous(this=fn, expressions=args)
-        return Num(self.dialect_element(call, 1), self.dialect_element(call.copy(), 2))
+        column = f"c{len(self._calc_columns)}"
+        self._calc_columns[column] = call  # one call per person: [lo, hi]
+        bounds = exp.column(column, CALC_TABLE)
+        return Num(self.dialect_element(bounds, 1), self.dialect_element(bounds.copy(), 2))
 
     def dialect_element(self, array: exp.Expr, index: int) -> exp.Expr:
         return exp.Anonymous(this="element_at" if self.dialect.name == "spark"

@@ -13,16 +13,18 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 from duckdb import func as duckdb_func
 from duckdb import sqltypes
 from sqlglot import exp
 
 from eligo.calc import CALCULATORS, CalcInputError
-from eligo.compile.compiler import CalcUdf, CompiledProtocol, SqlCompiler
+from eligo.compile.compiler import VERDICT_TABLE, CalcUdf, CompiledProtocol, SqlCompiler
 from eligo.compile.dialect import DIALECTS
 from eligo.compile.staging import Staging, sql, staging_statements
 from eligo.errors import UsageError
@@ -33,28 +35,41 @@ from eligo.protocol.model import Protocol
 __all__ = ["DuckDBEngine", "calc_udf"]
 
 
-def calc_udf(udf: CalcUdf) -> Any:
-    """The Python function behind a calculator's SQL call: [lo, hi] or [NULL, NULL]."""
+def calc_function(udf: CalcUdf) -> Any:
+    """The calculator behind a SQL call, on one person's arguments: [lo, hi] or [None, None].
+    Memoised: most persons share the same arguments (most often: nothing recorded)."""
     calc = CALCULATORS[udf.calculator]
     names = [name for name, _ in udf.args]
 
-    def call(*values: Any) -> list[float | None]:
+    @lru_cache(maxsize=65536)
+    def call(*values: Any) -> tuple[float | None, float | None]:
         args = dict(zip(names, values, strict=True))
         if any(v is None for v in values):
             if calc.bounds is None:
-                return [None, None]
+                return (None, None)
             lo, hi = calc.bounds(args)
-            return [lo, None if math.isinf(hi) else hi]
+            return (lo, None if math.isinf(hi) else hi)
         try:
             value = calc.compute(**args).value
         except CalcInputError:
-            return [None, None]
-        return [value, value]
+            return (None, None)
+        return (value, value)
+
+    return call
+
+
+def calc_udf(udf: CalcUdf) -> Any:
+    """A vectorised (Arrow) DuckDB function over whole columns of arguments."""
+    call = calc_function(udf)
+
+    def vectorised(*columns: pa.Array) -> pa.Array:
+        rows = zip(*(c.to_pylist() for c in columns), strict=True)
+        return pa.array([list(call(*row)) for row in rows], type=pa.list_(pa.float64()))
 
     # DuckDB counts the function's parameters: give it one per SQL argument
-    call.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [inspect.Parameter(name, inspect.Parameter.POSITIONAL_ONLY) for name in names])
-    return call
+    vectorised.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(name, inspect.Parameter.POSITIONAL_ONLY) for name, _ in udf.args])
+    return vectorised
 
 
 @dataclass
@@ -131,8 +146,8 @@ class DuckDBEngine:
                 self.con.remove_function(udf.function)
             self.con.create_function(
                 udf.function, calc_udf(udf), [types[k] for _, k in udf.args],
-                duckdb.list_type(sqltypes.DOUBLE), null_handling=duckdb_func.SPECIAL,
-                side_effects=False)
+                duckdb.list_type(sqltypes.DOUBLE), type=duckdb_func.ARROW,
+                null_handling=duckdb_func.SPECIAL, side_effects=False)
         return compiled
 
     def screen(self, as_of: date) -> str:
@@ -140,8 +155,9 @@ class DuckDBEngine:
         (person_id + one nullable boolean per criterion)."""
         self.stage(as_of)
         compiled = self.compile(as_of)
-        self._table("eligo_verdicts", compiled.select(exp.table_("eligo_person")))
-        return "eligo_verdicts"
+        for table, query in compiled.statements("eligo_person"):
+            self._table(table, query)
+        return VERDICT_TABLE
 
     def verdicts(self) -> dict[int, dict[str, bool | None]]:
         cols = [c.id for c in self.protocol.criteria]

@@ -237,7 +237,7 @@ def _union(selects: list[exp.Select]) -> exp.Expr:
         raise ValueError("nothing to union")
     result: exp.Expr = selects[0]
     for s in selects[1:]:
-        result = exp.union(result, s, distinct=False)
+        result = exp.union(result, s, distinct=False, copy=False)
     return result
 
 

@@ -34,6 +34,7 @@ def load(bundles: Sequence[str], db: str) -> None:
     from eligo.data.fhir_r4 import read_bundle
     from eligo.errors import InputError
     from eligo.omop.load import load_records
+    from eligo.protocol.cache import load_protocol_cached
 
     failed: list[str] = []
 
@@ -51,7 +52,7 @@ def load(bundles: Sequence[str], db: str) -> None:
         click.echo(f"eligo: {db}: cannot open the database ({exc})", err=True)
         sys.exit(1)
     try:
-        report = load_records(records(), con)
+        report = load_records(records(), con, load_protocol_cached("cart-autoimmune"))
     except duckdb.Error as exc:
         click.echo(f"eligo: {db}: nothing loaded, the database refused the rows ({exc})",
                    err=True)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from eligo.data import facts as f
 from eligo.data import units
+from eligo.ir.nodes import Equivalence
 from eligo.omop.local import (
     ALLERGY,
     SEVERE_ALLERGY,
@@ -29,6 +30,7 @@ from eligo.omop.local import (
     local_concepts,
 )
 from eligo.omop.schema import CDM_TABLES, VOCABULARY_TABLES, ddl
+from eligo.protocol.model import Protocol
 
 if TYPE_CHECKING:
     import duckdb
@@ -167,9 +169,12 @@ def _existing_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 class _Writer:
-    def __init__(self, con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, report: LoadReport,
+                 protocol: Protocol | None = None) -> None:
         self.con = con
         self.report = report
+        self.protocol = protocol
+        self._equivalences: dict[tuple[f.Coding, ...], tuple[Equivalence, ...]] = {}
         self.local = local_concepts()
         have = _existing_tables(con)
         for table in (*VOCABULARY_TABLES, *CDM_TABLES):
@@ -186,6 +191,21 @@ class _Writer:
         self._seed((*FIXED_CONCEPTS, *self.local.rows()))
 
     # -- concepts ----------------------------------------------------------------------
+    def equivalences(self, codings: tuple[f.Coding, ...]) -> tuple[Equivalence, ...]:
+        """The equivalences of the protocol analyte these codings measure (none without)."""
+        if self.protocol is None:
+            return ()
+        hit = self._equivalences.get(codings)
+        if hit is None:
+            hit = ()
+            for a in self.protocol.analytes.values():
+                if a.equivalences and any(self.protocol.valuesets[v].match(codings)
+                                          for v in a.valuesets):
+                    hit = a.equivalences
+                    break
+            self._equivalences[codings] = hit
+        return hit
+
     def _seed(self, rows: Sequence[ConceptRow]) -> None:
         """Write the fixed and local concepts a database lacks (by id), once."""
         ids = [r.concept_id for r in rows]
@@ -295,7 +315,12 @@ class _Record:
             self.warn(p.reference, f"not read from the bundle ({p.field}: {p.why}), not written")
         person_id = self.person(rec.patient)
         self.w.report.persons.append(LoadedPerson(rec.source, rec.patient.id, person_id))
-        self.each(person_id, rec.observations, self.observation)
+        # ids follow recency, so a SQL tie-break on the row id picks what the interpreter picks
+        # (the later effective time, then the later issued, then the first in the bundle):
+        # OMOP has no "issued" column to sort on.
+        order = sorted(range(len(rec.observations)), key=lambda i: (
+            _recency(rec.observations[i]), -i))
+        self.each(person_id, [rec.observations[i] for i in order], self.observation)
         self.each(person_id, rec.conditions, self.condition)
         self.each(person_id, rec.medications, self.medication)
         self.each(person_id, rec.allergies, self.allergy)
@@ -362,7 +387,8 @@ class _Record:
         range_high = o.ref_high
         if o.ref_high is not None and o.ref_high_unit is not None and o.ref_high_unit != o.unit:
             try:
-                range_high = units.convert(o.ref_high, o.ref_high_unit, o.unit)
+                range_high = units.convert(o.ref_high, o.ref_high_unit, o.unit,
+                                           self.w.equivalences(o.codings))
             except units.UnitError:
                 range_high = None
                 self.warn(o.reference, f"reference range high {o.ref_high:g} "
@@ -466,8 +492,14 @@ class _Record:
             rs.end.isoformat() if rs.end else None, None, None, None, rs.status, 0, None))
 
 
+def _recency(o: f.Observation) -> tuple[date, str, str]:
+    return (o.day or date.min, o.effective.isoformat() if o.effective else "",
+            o.issued.isoformat() if o.issued else "")
+
+
 def load_records(records: Iterable[f.PatientRecord],
-                 con: duckdb.DuckDBPyConnection) -> LoadReport:
+                 con: duckdb.DuckDBPyConnection, protocol: Protocol | None = None
+                 ) -> LoadReport:
     """Write each record as a new person (ids after the database's largest) into ``con``.
 
     The CDM and vocabulary tables are created when missing. Everything is written in one
@@ -476,7 +508,7 @@ def load_records(records: Iterable[f.PatientRecord],
     report = LoadReport()
     con.execute("BEGIN TRANSACTION")
     try:
-        w = _Writer(con, report)
+        w = _Writer(con, report, protocol)
         for record in records:
             _Record(w, record).write()
         w.flush()
