@@ -204,3 +204,7 @@ cli.add_command(_omop_command)
 from eligo.omop.synth_cli import synth as _synth_command  # noqa: E402  (click only)
 
 cli.add_command(_synth_command)
+
+from eligo.population.cli import population as _population_command  # noqa: E402
+
+cli.add_command(_population_command)

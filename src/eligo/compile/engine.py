@@ -11,7 +11,7 @@ import contextlib
 import inspect
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -29,7 +29,7 @@ from eligo.compile.dialect import DIALECTS
 from eligo.compile.staging import Staging, sql, staging_statements
 from eligo.errors import UsageError
 from eligo.omop.local import local_concepts
-from eligo.omop.schema import CDM_TABLES, VOCABULARY_TABLES
+from eligo.omop.source import SourceReport, normalize_views
 from eligo.protocol.model import Protocol
 
 __all__ = ["DuckDBEngine", "calc_udf"]
@@ -78,6 +78,7 @@ class DuckDBEngine:
 
     protocol: Protocol
     con: duckdb.DuckDBPyConnection
+    source_report: SourceReport = field(default_factory=SourceReport)
 
     @classmethod
     def open(cls, protocol: Protocol, source: str | Path, *, scratch: str | None = None
@@ -85,29 +86,35 @@ class DuckDBEngine:
         con = duckdb.connect(scratch or ":memory:")
         path = Path(source)
         try:
-            if path.is_dir():
-                con.execute("CREATE SCHEMA cdm")
-                for table in (*CDM_TABLES, *VOCABULARY_TABLES):
-                    files = sorted(path.glob(f"{table}*.parquet")) or sorted(
-                        path.glob(f"{table}/*.parquet"))
-                    if files:
-                        con.execute(exp.Create(
-                            this=exp.table_(table, db="cdm"), kind="VIEW",
-                            expression=sql("SELECT * FROM read_parquet(:f)",
-                                           f=exp.Array(expressions=[exp.Literal.string(str(x))
-                                                                    for x in files])),
-                        ).sql("duckdb"))
-            elif str(source).startswith(("postgresql://", "postgres://")):
+            if str(source).startswith(("postgresql://", "postgres://")):
                 con.execute("INSTALL postgres; LOAD postgres")
-                con.execute(sql("ATTACH :dsn AS cdm (TYPE postgres, READ_ONLY)",
+                con.execute(sql("ATTACH :dsn AS src (TYPE postgres, READ_ONLY)",
                                 dsn=str(source)).sql("duckdb"))
+                report = normalize_views(con, "src", "cdm", schema="public")
+            elif path.is_dir():
+                con.execute("CREATE SCHEMA raw")
+                for file in sorted(path.glob("*.parquet")) + sorted(path.glob("*/")):
+                    table = file.stem if file.is_file() else file.name
+                    files = [file] if file.is_file() else sorted(file.glob("*.parquet"))
+                    if not files:
+                        continue
+                    con.execute(exp.Create(
+                        this=exp.table_(table, db="raw"), kind="VIEW",
+                        expression=sql("SELECT * FROM read_parquet(:f)",
+                                       f=exp.Array(expressions=[exp.Literal.string(str(x))
+                                                                for x in files])),
+                    ).sql("duckdb"))
+                report = normalize_views(con, "memory", "cdm", schema="raw")
             else:
                 if not path.exists():
                     raise UsageError(f"{source}: no such OMOP database")
-                con.execute(sql("ATTACH :p AS cdm (READ_ONLY)", p=str(path)).sql("duckdb"))
+                con.execute(sql("ATTACH :p AS src (READ_ONLY)", p=str(path)).sql("duckdb"))
+                report = normalize_views(con, "src", "cdm")
         except duckdb.Error as exc:
             raise UsageError(f"{source}: cannot open as an OMOP CDM ({exc})") from None
-        return cls(protocol, con)
+        engine = cls(protocol, con)
+        engine.source_report = report
+        return engine
 
     # -- stages --------------------------------------------------------------------------------
     def _table(self, name: str, query: exp.Expr) -> None:

@@ -214,6 +214,18 @@ class Staging:
             as_of=_date(as_of),
         )
 
+    def converted_rows(self) -> exp.Expr:
+        """``eligo_rows``: ``eligo_raw`` with value and ULN converted by the factors in
+        ``eligo_units`` (analyte, unit_key, factor); a row without a factor is unusable."""
+        return sql(
+            """
+            SELECT r.*, u.factor, r.value * u.factor AS value_conv,
+                   r.range_high * u.factor AS uln_conv,
+                   r.value IS NOT NULL AND u.factor IS NOT NULL AS usable
+            FROM eligo_raw AS r LEFT JOIN eligo_units AS u
+              ON u.analyte = r.analyte AND u.unit_key = COALESCE(r.unit_key, '')
+            """)
+
     def unit_factors(self, present: Iterable[tuple[str, str | None]]) -> list[tuple[str, str,
                                                                                   float]]:
         """(analyte, unit key, factor to the analyte's unit) for the units found in the data,

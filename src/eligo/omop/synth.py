@@ -1667,7 +1667,7 @@ def synthesize(path: str, persons: int, seed: int, as_of: date = AS_OF,
         steps: Iterable[int] = starts
         close: Callable[[], None] = lambda: None  # noqa: E731
         if progress:
-            from tqdm import tqdm  # type: ignore[import-untyped]
+            from tqdm import tqdm
 
             bar = tqdm(starts, desc="synth", unit="chunk", total=len(starts))
             steps, close = bar, bar.close

@@ -1,0 +1,204 @@
+"""``eligo population``: screen every person of an OMOP source and write the results.
+
+Outputs (in the output folder): ``verdicts.parquet`` (person × criterion: met / not_met /
+unknown), ``status.parquet`` (cohort and overall status per person), ``attrition.csv``,
+``unlock.csv``, ``leave_one_out.csv`` and ``report.html``.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlglot import exp
+
+from eligo.compile.engine import DuckDBEngine
+from eligo.population.summary import open_counts_sql, status_sql, steps_sql
+from eligo.protocol.model import Protocol
+
+__all__ = ["PopulationResult", "screen_population"]
+
+
+@dataclass
+class PopulationResult:
+    persons: int
+    overall: dict[str, int]
+    cohorts: dict[str, dict[str, int]]
+    attrition: list[dict[str, Any]]
+    unlock: list[dict[str, Any]]
+    leave_one_out: list[dict[str, Any]]
+    timings: dict[str, float] = field(default_factory=dict)
+    source_notes: list[str] = field(default_factory=list)
+    coverage: list[dict[str, Any]] = field(default_factory=list)
+    out: Path | None = None
+
+
+def screen_population(protocol: Protocol, source: str, as_of: date, out: Path, *,
+                      progress: Callable[[str], None] | None = None,
+                      scratch: str | None = None) -> PopulationResult:
+    step = progress or (lambda _: None)
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal t
+        now = time.perf_counter()
+        timings[name] = now - t
+        t = now
+
+    step("open the OMOP source (read-only)")
+    engine = DuckDBEngine.open(protocol, source, scratch=scratch)
+    lap("open")
+    step("stage: value sets, facts, units")
+    engine.stage(as_of)
+    lap("stage")
+    step("compile the protocol to SQL")
+    compiled = engine.compile(as_of)
+    statements = compiled.statements("eligo_person")
+    lap("compile")
+    for table, query in statements:
+        step(f"run {table}")
+        engine._table(table, query)
+    lap("screen")
+    con = engine.con
+    step("summarise")
+    engine._table("eligo_status", status_sql(protocol, "eligo_verdicts"))
+    out.mkdir(parents=True, exist_ok=True)
+    _write_outputs(engine, protocol, out)
+    result = _summarise(engine, protocol)
+    lap("summarise")
+    result.timings = timings
+    result.source_notes = engine.source_report.lines() + _latest_dates(engine, as_of)
+    result.coverage = _coverage(engine, protocol, as_of)
+    result.out = out
+    write_csvs(result, out)
+    from eligo.population.report import write_report
+
+    write_report(result, protocol, as_of, source, out / "report.html")
+    con.close()
+    return result
+
+
+def _write_outputs(engine: DuckDBEngine, protocol: Protocol, out: Path) -> None:
+    con = engine.con
+    ids = [c.id for c in protocol.criteria]
+    # person × criterion, long format, with the source's own person identifier
+    parts = [
+        exp.select(exp.column("person_id", "v"),
+                   exp.alias_(exp.column("person_source_value", "p"), "person_source_value"),
+                   exp.alias_(exp.Literal.string(cid), "criterion"),
+                   exp.alias_(exp.Case()
+                              .when(exp.column(exp.to_identifier(cid, quoted=True), "v")
+                                    .is_(exp.null()), exp.Literal.string("unknown"))
+                              .when(exp.column(exp.to_identifier(cid, quoted=True), "v"),
+                                    exp.Literal.string("met"))
+                              .else_(exp.Literal.string("not_met")), "verdict"))
+        .from_(exp.alias_(exp.table_("eligo_verdicts"), "v"))
+        .join(exp.alias_(exp.table_("eligo_person"), "p"),
+              on=exp.EQ(this=exp.column("person_id", "p"), expression=exp.column("person_id", "v")))
+        for cid in ids
+    ]
+    union: exp.Expr = parts[0]
+    for p in parts[1:]:
+        union = exp.union(union, p, distinct=False, copy=False)
+    _copy(con, union, out / "verdicts.parquet")
+    _copy(con, exp.select("*").from_("eligo_status"), out / "status.parquet")
+
+
+def _copy(con: Any, query: exp.Expr, path: Path) -> None:
+    con.execute(f"COPY ({query.sql('duckdb')}) TO '{_quote(path)}' (FORMAT PARQUET)")
+
+
+def _quote(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _summarise(engine: DuckDBEngine, protocol: Protocol) -> PopulationResult:
+    con = engine.con
+    counted = con.execute("SELECT COUNT(*) FROM eligo_status").fetchone()
+    persons = int(counted[0]) if counted else 0
+    overall = dict(con.execute(
+        "SELECT overall, COUNT(*) FROM eligo_status GROUP BY overall").fetchall())
+    cohorts: dict[str, dict[str, int]] = {}
+    attrition: list[dict[str, Any]] = []
+    unlock: list[dict[str, Any]] = []
+    loo: list[dict[str, Any]] = []
+    for cohort in protocol.cohorts:
+        cohorts[cohort.id] = dict(con.execute(
+            f"SELECT status_{cohort.id}, COUNT(*) FROM eligo_status "
+            f"GROUP BY status_{cohort.id}").fetchall())
+        crits = protocol.criteria_for(cohort.id)
+        groups = con.execute(steps_sql(protocol, cohort.id, "eligo_verdicts", "eligo_status")
+                             .sql("duckdb")).fetchall()
+        # (first_fail, first_open, first_nonpass, n_nonpass, n_open, status, persons)
+        for j, c in enumerate(crits, 1):
+            remaining = sum(g[6] for g in groups if g[0] is None or g[0] > j)
+            lost = sum(g[6] for g in groups if g[0] == j)
+            unresolved = sum(g[6] for g in groups
+                             if (g[0] is None or g[0] > j) and g[1] is not None and g[1] <= j)
+            attrition.append({"cohort": cohort.id, "step": j, "criterion": c.id,
+                              "kind": c.kind, "remaining": remaining, "lost": lost,
+                              "unresolved": unresolved})
+            gain = sum(g[6] for g in groups if g[3] == 1 and g[2] == j)
+            loo.append({"cohort": cohort.id, "criterion": c.id,
+                        "more_eligible_if_dropped": gain})
+        row = con.execute(open_counts_sql(protocol, cohort.id, "eligo_verdicts", "eligo_status")
+                          .sql("duckdb")).fetchone() or ()
+        for j, c in enumerate(crits, 1):
+            blocked = int(row[j - 1] or 0)
+            if blocked:
+                sole = sum(g[6] for g in groups
+                           if g[5] == "incomplete" and g[4] == 1 and g[1] == j)
+                unlock.append({"cohort": cohort.id, "criterion": c.id, "needs": c.statement,
+                               "persons_blocked": blocked, "only_open_criterion": sole})
+    unlock.sort(key=lambda r: (-r["only_open_criterion"], -r["persons_blocked"]))
+    return PopulationResult(persons, overall, cohorts, attrition, unlock, loo)
+
+
+def _latest_dates(engine: DuckDBEngine, as_of: date) -> list[str]:
+    """Why lab criteria may be unknown for most persons: data that stops long before as-of."""
+    notes = []
+    for table, column in (("measurement", "measurement_date"),
+                          ("observation", "observation_date")):
+        row = engine.con.execute(f"SELECT MAX({column}) FROM cdm.{table}").fetchone()
+        latest = row[0] if row else None
+        if latest is None:
+            notes.append(f"{table}: no rows — every test and attestation criterion is unknown")
+        elif (as_of - latest).days > 28:
+            notes.append(f"{table}: latest record {latest.isoformat()}, "
+                         f"{(as_of - latest).days} days before the as-of date: criteria that "
+                         f"need a recent value (screening window 28 days) are unknown for "
+                         f"everyone")
+    return notes
+
+
+def _coverage(engine: DuckDBEngine, protocol: Protocol, as_of: date) -> list[dict[str, Any]]:
+    """Per analyte: persons with a value ever, within the screening window, unusable rows."""
+    from eligo.interpret.dates import window_start
+
+    start = window_start(protocol.windows["screening"], as_of)
+    rows = engine.con.execute(
+        "SELECT analyte, COUNT(DISTINCT person_id), "
+        "COUNT(DISTINCT CASE WHEN day >= ? AND usable THEN person_id END), "
+        "SUM(CASE WHEN NOT usable THEN 1 ELSE 0 END) FROM eligo_rows GROUP BY analyte "
+        "ORDER BY analyte", [start]).fetchall()
+    labels = {a.name: a.label for a in protocol.analytes.values()}
+    return [{"analyte": labels.get(a, a), "persons_ever": int(ever),
+             "persons_in_screening_window": int(recent), "unusable_rows": int(bad or 0)}
+            for a, ever, recent, bad in rows]
+
+
+def write_csvs(result: PopulationResult, out: Path) -> None:
+    for name, rows in (("attrition", result.attrition), ("unlock", result.unlock),
+                       ("leave_one_out", result.leave_one_out),
+                       ("coverage", result.coverage)):
+        with (out / f"{name}.csv").open("w", newline="", encoding="utf-8") as fh:
+            if rows:
+                w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+                w.writeheader()
+                w.writerows(rows)

