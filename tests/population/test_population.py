@@ -11,13 +11,13 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
+from tests.conftest import AS_OF, EXAMPLES
 
 from eligo import Protocol, screen
 from eligo.cli import cli
 from eligo.data.fhir_r4 import read_bundle
 from eligo.omop.load import load_records
 from eligo.population.run import PopulationResult, screen_population
-from tests.conftest import AS_OF, EXAMPLES
 
 
 def digest(path: Path) -> str:

@@ -206,7 +206,7 @@ class SparkEngine:
     def _typed(self, table: str, columns: list[tuple[str, str]], raw: DataFrame | None,
                report: SourceReport) -> DataFrame:
         """The CDM table with its documented columns and types (as ``normalize_views``)."""
-        from pyspark.sql import functions as F  # noqa: N812
+        from pyspark.sql import functions as F
 
         if raw is None:
             schema = ", ".join(f"`{name}` {_SPARK_TYPES[kind]}" for name, kind in columns)
