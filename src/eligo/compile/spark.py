@@ -62,6 +62,12 @@ appender.console.name = console
 appender.console.target = SYSTEM_ERR
 appender.console.layout.type = PatternLayout
 appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
+logger.repl.name = org.apache.spark.repl.Main
+logger.repl.level = error
+# a value-set scan or the verdicts can outgrow Java's 64 KB method limit: Spark then runs that
+# stage without whole-stage code generation, after logging the compiler's error at length
+logger.codegen.name = org.apache.spark.sql.catalyst.expressions.codegen.CodeGenerator
+logger.codegen.level = fatal
 """
 
 
@@ -116,6 +122,7 @@ class SparkEngine:
         log4j = scratch / "log4j2.properties"
         log4j.write_text(_LOG4J)
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers must import eligo
         java_opts = f"-Dlog4j2.configurationFile=file:{log4j}"
         settings = {
             "spark.app.name": "eligo",
@@ -235,7 +242,7 @@ class SparkEngine:
 
     # -- stages --------------------------------------------------------------------------
     def _table(self, name: str, query: exp.Expr, *, materialise: bool = True) -> DataFrame:
-        frame = self.spark.sql(query.sql(DIALECT.sqlglot))
+        frame = self.spark.sql(DIALECT.generate(query))
         if materialise:
             old = self._frames.pop(name, None)
             frame = frame.localCheckpoint(eager=True)

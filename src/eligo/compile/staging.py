@@ -106,38 +106,39 @@ class Staging:
             match = sql("c.concept_code = :code", code=body)
         return exp.and_(vocab, match)
 
-    def _members(self, vs: ValueSet, part: tuple[ValueSetEntry, ...]) -> list[exp.Select]:
-        selects = []
+    def _members(self, vs: ValueSet, part: tuple[ValueSetEntry, ...]
+                 ) -> list[tuple[list[exp.Expr], exp.Expr]]:
+        """One branch per entry: its select list over ``concept`` (alias c) and its condition."""
+        branches = []
         for e in part:
             cond = self._entry_condition(e)
             if cond is None:
                 continue
             attrs = e.attributes
             factor = attrs.get("prednisone_mg_per_mg")
-            selects.append(
-                exp.select(
-                    exp.alias_(exp.Literal.string(vs.id), "valueset"),
-                    exp.alias_(exp.column("concept_id", "c"), "concept_id"),
-                    exp.alias_(_s(str(attrs["drug"]) if "drug" in attrs else None), "drug"),
-                    exp.alias_(_s(str(attrs["mechanism"]) if "mechanism" in attrs else None),
-                               "mechanism"),
-                    exp.alias_(exp.cast(exp.convert(float(factor)) if factor is not None
-                                        else exp.null(), "DOUBLE"), "factor"),
-                    exp.alias_(exp.Literal.string(e.code), "entry"),
-                    exp.alias_(exp.convert(e.system in _DESCEND), "descend"),
-                ).from_(exp.alias_(self.t("concept"), "c")).where(cond)
-            )
-        return selects
+            branches.append(([
+                exp.alias_(exp.Literal.string(vs.id), "valueset"),
+                exp.alias_(exp.column("concept_id", "c"), "concept_id"),
+                exp.alias_(_s(str(attrs["drug"]) if "drug" in attrs else None), "drug"),
+                exp.alias_(_s(str(attrs["mechanism"]) if "mechanism" in attrs else None),
+                           "mechanism"),
+                exp.alias_(exp.cast(exp.convert(float(factor)) if factor is not None
+                                    else exp.null(), "DOUBLE"), "factor"),
+                exp.alias_(exp.Literal.string(e.code), "entry"),
+                exp.alias_(exp.convert(e.system in _DESCEND), "descend"),
+            ], cond))
+        return branches
 
     def valuesets(self) -> exp.Expr:
         """``eligo_vs``: (valueset, concept_id, drug, mechanism, factor)."""
-        include: list[exp.Select] = []
-        exclude: list[exp.Select] = []
+        include: list[tuple[list[exp.Expr], exp.Expr]] = []
+        exclude: list[tuple[list[exp.Expr], exp.Expr]] = []
         for vs in self.protocol.valuesets.values():
             include += self._members(vs, vs.include)
             exclude += self._members(vs, vs.exclude)
-        base = _union(include)
-        excluded = _union(exclude) if exclude else None
+        concept = exp.alias_(self.t("concept"), "c")
+        base = self.dialect.filtered_union(concept, include)
+        excluded = self.dialect.filtered_union(concept, exclude) if exclude else None
         direct = exp.select("i.*").from_(exp.alias_(exp.Subquery(this=base), "i"))
         if excluded is not None:
             direct = direct.where(sql(
