@@ -197,14 +197,21 @@ class Staging:
                      value_as_number, NULL, unit_concept_id, unit_source_value, NULL,
                      value_as_concept_id, value_as_string
               FROM :observation
+            ),
+            keyed AS (
+              -- a fact matches by its standard or its source concept: two equality joins,
+              -- not one OR join (which engines run as a nested loop)
+              SELECT f.*, f.concept_id AS match_id FROM facts AS f
+              UNION ALL
+              SELECT f.*, f.source_concept_id FROM facts AS f
+              WHERE f.source_concept_id <> f.concept_id
             )
             SELECT DISTINCT m.analyte, f.src, f.row_id, f.person_id, f.day, f.ts, f.value,
                    f.operator, COALESCE(u.concept_code, f.unit_source_value) AS unit_key,
                    f.range_high, vc.concept_code AS value_code, f.value_as_concept_id,
                    f.value_string
-            FROM facts AS f
-            JOIN members AS m
-              ON m.concept_id = f.concept_id OR m.concept_id = f.source_concept_id
+            FROM keyed AS f
+            JOIN members AS m ON m.concept_id = f.match_id
             LEFT JOIN :concept AS u
               ON u.concept_id = f.unit_concept_id AND u.vocabulary_id = 'UCUM'
             LEFT JOIN :concept AS vc ON vc.concept_id = f.value_as_concept_id
@@ -263,11 +270,14 @@ def staging_statements(staging: Staging, as_of: str) -> Mapping[str, exp.Expr]:
             SELECT DISTINCT vs.valueset, c.person_id, c.condition_occurrence_id AS row_id,
                    c.condition_start_date AS start_day, c.condition_end_date AS end_day,
                    LOWER(c.condition_status_source_value) AS status
-            FROM :co AS c
-            JOIN eligo_vs AS vs ON vs.concept_id = c.condition_concept_id
-                               OR vs.concept_id = c.condition_source_concept_id
+            FROM (SELECT x.*, x.condition_concept_id AS match_id FROM :co AS x
+                  UNION ALL
+                  SELECT x.*, x.condition_source_concept_id FROM :co2 AS x
+                  WHERE x.condition_source_concept_id <> x.condition_concept_id) AS c
+            JOIN eligo_vs AS vs ON vs.concept_id = c.match_id
             WHERE c.condition_start_date IS NULL OR c.condition_start_date <= :as_of
-            """, co=staging.t("condition_occurrence"), as_of=_date(as_of)),
+            """, co=staging.t("condition_occurrence"), co2=staging.t("condition_occurrence"),
+            as_of=_date(as_of)),
         "eligo_drug": sql(
             """
             SELECT vs.valueset, d.person_id, d.drug_exposure_id AS row_id,
@@ -276,14 +286,17 @@ def staging_statements(staging: Staging, as_of: str) -> Mapping[str, exp.Expr]:
                    END AS daily_mg,
                    COALESCE(MIN(vs.drug), CAST(MIN(vs.concept_id) AS VARCHAR)) AS drug,
                    MIN(vs.mechanism) AS mechanism, MIN(vs.factor) AS factor
-            FROM :de AS d
-            JOIN eligo_vs AS vs ON vs.concept_id = d.drug_concept_id
-                               OR vs.concept_id = d.drug_source_concept_id
+            FROM (SELECT x.*, x.drug_concept_id AS match_id FROM :de AS x
+                  UNION ALL
+                  SELECT x.*, x.drug_source_concept_id FROM :de2 AS x
+                  WHERE x.drug_source_concept_id <> x.drug_concept_id) AS d
+            JOIN eligo_vs AS vs ON vs.concept_id = d.match_id
             WHERE d.drug_exposure_start_date <= :as_of
             GROUP BY vs.valueset, d.person_id, d.drug_exposure_id, d.drug_exposure_start_date,
                      d.drug_exposure_end_date, d.stop_reason, d.dose_unit_source_value,
                      d.quantity
-            """, de=staging.t("drug_exposure"), as_of=_date(as_of)),
+            """, de=staging.t("drug_exposure"), de2=staging.t("drug_exposure"),
+            as_of=_date(as_of)),
         "eligo_attest": sql(
             """
             SELECT a.code, o.person_id, o.observation_id AS row_id,
