@@ -165,3 +165,16 @@ def test_cli_end_to_end(examples_db: Path, tmp_path: Path) -> None:
     for name in ("verdicts.parquet", "status.parquet", "attrition.csv", "unlock.csv",
                  "leave_one_out.csv", "coverage.csv", "report.html"):
         assert (tmp_path / name).exists(), name
+
+
+@pytest.mark.spark
+def test_spark_engine_gives_the_same_tables(examples_db: Path, protocol: Protocol,
+                                            tmp_path: Path,
+                                            result: tuple[PopulationResult, Path, str, str]
+                                            ) -> None:
+    """`--engine spark`: the same plan on a local Spark, identical results."""
+    duck, _, _, _ = result
+    spark = screen_population(protocol, str(examples_db), AS_OF, tmp_path, spark=True)
+    assert spark.cohorts == duck.cohorts and spark.overall == duck.overall
+    assert spark.attrition == duck.attrition
+    assert spark.leave_one_out == duck.leave_one_out

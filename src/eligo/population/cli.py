@@ -42,10 +42,6 @@ def population(source: str, as_of: date, out: str, protocol_ref: str, engine: st
     from eligo.population.run import screen_population
     from eligo.protocol.cache import load_protocol_cached
 
-    if engine == "spark":
-        click.echo("eligo: --engine spark: use `SparkEngine` (eligo.compile.spark); the "
-                   "population command runs DuckDB in this release", err=True)
-        sys.exit(2)
     try:
         protocol = load_protocol_cached(protocol_ref)
         bar = tqdm(total=None, desc="population", unit=" step", disable=not progress,
@@ -56,7 +52,7 @@ def population(source: str, as_of: date, out: str, protocol_ref: str, engine: st
             bar.update(1)
 
         result = screen_population(protocol, source, as_of, Path(out), progress=step,
-                                   scratch=scratch)
+                                   scratch=scratch, spark=engine == "spark")
         bar.close()
     except EligoError as exc:
         click.echo(f"eligo: {exc}", err=True)

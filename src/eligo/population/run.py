@@ -8,6 +8,7 @@ unknown), ``status.parquet`` (cohort and overall status per person), ``attrition
 from __future__ import annotations
 
 import csv
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Any
 from sqlglot import exp
 
 from eligo.compile.engine import DuckDBEngine
+from eligo.compile.staging import sql
 from eligo.population.summary import open_counts_sql, status_sql, steps_sql
 from eligo.protocol.model import Protocol
 
@@ -40,7 +42,7 @@ class PopulationResult:
 
 def screen_population(protocol: Protocol, source: str, as_of: date, out: Path, *,
                       progress: Callable[[str], None] | None = None,
-                      scratch: str | None = None) -> PopulationResult:
+                      scratch: str | None = None, spark: bool = False) -> PopulationResult:
     step = progress or (lambda _: None)
     timings: dict[str, float] = {}
     t = time.perf_counter()
@@ -54,17 +56,21 @@ def screen_population(protocol: Protocol, source: str, as_of: date, out: Path, *
     step("open the OMOP source (read-only)")
     engine = DuckDBEngine.open(protocol, source, scratch=scratch)
     lap("open")
-    step("stage: value sets, facts, units")
-    engine.stage(as_of)
-    lap("stage")
-    step("compile the protocol to SQL")
-    compiled = engine.compile(as_of)
-    statements = compiled.statements("eligo_person")
-    lap("compile")
-    for table, query in statements:
-        step(f"run {table}")
-        engine._table(table, query)
-    lap("screen")
+    if spark:
+        _screen_on_spark(engine, protocol, source, as_of, out, step)
+        lap("screen (spark)")
+    else:
+        step("stage: value sets, facts, units")
+        engine.stage(as_of)
+        lap("stage")
+        step("compile the protocol to SQL")
+        compiled = engine.compile(as_of)
+        statements = compiled.statements("eligo_person")
+        lap("compile")
+        for table, query in statements:
+            step(f"run {table}")
+            engine._table(table, query)
+        lap("screen")
     con = engine.con
     step("summarise")
     engine._table("eligo_status", status_sql(protocol, "eligo_verdicts"))
@@ -82,6 +88,34 @@ def screen_population(protocol: Protocol, source: str, as_of: date, out: Path, *
     write_report(result, protocol, as_of, source, out / "report.html")
     con.close()
     return result
+
+
+def _screen_on_spark(engine: DuckDBEngine, protocol: Protocol, source: str, as_of: date,
+                     out: Path, step: Callable[[str], None]) -> None:
+    """The same compiled plan on a local Spark; its verdicts come back as Parquet and the
+    summaries are computed as for DuckDB (they are small)."""
+    from eligo.compile.spark import SparkEngine
+
+    step("start Spark (local)")
+    spark = SparkEngine.local(protocol)
+    try:
+        step("load the OMOP source into Spark")
+        if Path(source).is_dir():
+            spark.load_parquet(source)
+        else:
+            spark.load_duckdb(source)
+        step("screen on Spark")
+        table = spark.screen(as_of)
+        for name in (table, "eligo_rows"):  # the verdicts, and the rows coverage counts
+            spark.spark.table(name).write.mode("overwrite").parquet(str(out / f".{name}"))
+    finally:
+        spark.stop()
+    engine._table("eligo_person", sql("SELECT * FROM cdm.person"))
+    for name in (table, "eligo_rows"):
+        folder = _quote(out / f".{name}")
+        engine.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM "
+                           f"read_parquet('{folder}/*.parquet')")
+        shutil.rmtree(out / f".{name}", ignore_errors=True)
 
 
 def _write_outputs(engine: DuckDBEngine, protocol: Protocol, out: Path) -> None:
