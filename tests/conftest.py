@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +20,15 @@ AS_OF = date(2026, 6, 1)
 @pytest.fixture(scope="session")
 def protocol() -> Protocol:
     return load_protocol("cart-autoimmune")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _unfreeze_at_exit() -> Iterator[None]:
+    # the CLI freezes the garbage collector after loading a protocol (a speed-up for a
+    # one-shot process); in the test process, let everything be collected again at the end
+    yield
+    gc.unfreeze()
+    gc.collect()
 
 
 @pytest.fixture(autouse=True, scope="session")
