@@ -17,6 +17,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/eligo demo
+	mkdir -p .demo
 	$(BIN)/eligo synth --persons 10000 --seed 1 --out .demo/population.duckdb --force --no-progress
 	$(BIN)/eligo population --omop .demo/population.duckdb --as-of 2026-06-01 \
 		--out .demo/population --no-progress
