@@ -131,31 +131,29 @@ class DispenseRequest(_S):
     expectedSupplyDuration: Duration | None = None
 
 
-class MedicationStatement(_S):
+class _MedicationRecord(_S):
+    """What every medication resource has: the drug (coded or referenced) and a status."""
+
     id: str | None = None
     status: str | None = None
     medicationCodeableConcept: CodeableConcept | None = None
     medicationReference: Reference | None = None
+
+
+class _Taken(_MedicationRecord):
     effectiveDateTime: str | None = None
     effectivePeriod: Period | None = None
+
+
+class MedicationStatement(_Taken):
     dosage: list[Dosage] = []
 
 
-class MedicationAdministration(_S):
-    id: str | None = None
-    status: str | None = None
-    medicationCodeableConcept: CodeableConcept | None = None
-    medicationReference: Reference | None = None
-    effectiveDateTime: str | None = None
-    effectivePeriod: Period | None = None
+class MedicationAdministration(_Taken):
     dosage: AdministrationDosage | None = None
 
 
-class MedicationRequest(_S):
-    id: str | None = None
-    status: str | None = None
-    medicationCodeableConcept: CodeableConcept | None = None
-    medicationReference: Reference | None = None
+class MedicationRequest(_MedicationRecord):
     authoredOn: str | None = None
     dosageInstruction: list[Dosage] = []
     dispenseRequest: DispenseRequest | None = None
