@@ -111,14 +111,15 @@ def _columns(query: exp.Expr) -> list[str]:
 def _to_wide(e: exp.Expr) -> exp.Expr:
     """Leaf columns (l7.v) become columns of the wide table (p.l7__v)."""
     def swap(node: exp.Expr) -> exp.Expr:
-        if isinstance(node, exp.Column) and node.table in _LEAF_NAMES(node.table):
+        if isinstance(node, exp.Column) and _is_leaf(node.table):
             return exp.column(f"{node.table}__{node.name}", "p")
         return node
     return e.copy().transform(swap)
 
 
-def _LEAF_NAMES(table: str) -> tuple[str, ...]:
-    return (table,) if table[:1] == "l" and table[1:].isdigit() else ()
+def _is_leaf(table: str) -> bool:
+    """Leaf CTEs are named l0, l1, … by ``SqlCompiler.leaf``."""
+    return table[:1] == "l" and table[1:].isdigit()
 
 
 WIDE_TABLE = "eligo_leaves"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -133,14 +133,7 @@ class DuckDBEngine:
                          "(analyte VARCHAR, unit_key VARCHAR, factor DOUBLE)")
         if factors:
             self.con.executemany("INSERT INTO eligo_units VALUES (?, ?, ?)", factors)
-        self._table("eligo_rows", sql(
-            """
-            SELECT r.*, u.factor, r.value * u.factor AS value_conv,
-                   r.range_high * u.factor AS uln_conv,
-                   r.value IS NOT NULL AND u.factor IS NOT NULL AS usable
-            FROM eligo_raw AS r LEFT JOIN eligo_units AS u
-              ON u.analyte = r.analyte AND u.unit_key = COALESCE(r.unit_key, '')
-            """))
+        self._table("eligo_rows", staging.converted_rows())
         for name, query in staging_statements(staging, iso).items():
             self._table(name, query)
 
@@ -179,7 +172,3 @@ class DuckDBEngine:
     def person_sources(self) -> Mapping[int, str]:
         return dict(self.con.execute(
             "SELECT person_id, person_source_value FROM eligo_person").fetchall())
-
-
-def verdict_names(values: Sequence[bool | None]) -> list[str]:
-    return ["unknown" if v is None else ("met" if v else "not_met") for v in values]

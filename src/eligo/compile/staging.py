@@ -26,7 +26,7 @@ from eligo.data.terminology import ValueSet, ValueSetEntry, normalize_code
 from eligo.omop.local import LocalConcepts
 from eligo.protocol.model import Protocol
 
-__all__ = ["STAGING_ORDER", "Staging", "sql"]
+__all__ = ["Staging", "sql", "staging_statements"]
 
 _VOCABULARIES = {
     "loinc": ("LOINC",),
@@ -39,8 +39,6 @@ _VOCABULARIES = {
 _DESCEND = {"snomed", "atc", "rxnorm"}  # hierarchies whose descendants belong to the entry
 _ICD = {"icd-10", "icd-10-cm"}
 
-STAGING_ORDER = ("eligo_vs", "eligo_rows", "eligo_cond", "eligo_drug", "eligo_attest",
-                 "eligo_allergy", "eligo_trial")
 
 
 def sql(template: str, **values: Any) -> exp.Expr:
