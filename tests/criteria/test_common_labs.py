@@ -352,3 +352,18 @@ def test_cohort_status_follows_a_failed_common_inclusion() -> None:
     assert {c.status for c in res.cohorts} == {"ineligible"}
     assert "inc.wbc" in res.cohort("ra").blocking
     assert res.status == "ineligible"
+
+
+@pytest.mark.parametrize(("first", "second", "expected"), [
+    # same day, no time, two codes of one analyte: the first in the record is the latest,
+    # whichever code it carries (the value-set order must not decide)
+    (("26464-8", 2.0), ("6690-2", 5.0), "not_met"),
+    (("6690-2", 5.0), ("26464-8", 2.0), "met"),
+    (("6690-2", 2.0), ("26464-8", 5.0), "not_met"),
+])
+def test_wbc_exact_tie_first_in_record(first: tuple[str, float], second: tuple[str, float],
+                                       expected: str) -> None:
+    b = Bundle()
+    for code, value in (first, second):
+        b.lab(code, value, "10*9/L", D)
+    assert verdict(b, "inc.wbc") == expected

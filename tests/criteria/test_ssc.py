@@ -180,3 +180,17 @@ def test_ssc_progressive_baseline_must_be_a_day_earlier() -> None:
     b.lab("mrss", 30, None, "2026-05-20T15:00:00Z", system=ASSESSMENT)
     series(b, "19872-1", 80, 80)
     assert verdict(b, "ssc.inc.progressive") == "unknown"
+
+
+@pytest.mark.parametrize(("first", "second", "expected"), [
+    # two baseline values on the same day: the earliest is the earlier time (10 → +100 %)
+    (("2025-09-01T08:00:00Z", 10), ("2025-09-01T16:00:00Z", 19), "met"),
+    (("2025-09-01T16:00:00Z", 19), ("2025-09-01T08:00:00Z", 10), "met"),
+    (("2025-09-01T08:00:00Z", 19), ("2025-09-01T16:00:00Z", 10), "unknown"),  # +5 %, FVC none
+])
+def test_ssc_progressive_same_day_baseline(first: tuple[str, float], second: tuple[str, float],
+                                           expected: str) -> None:
+    b = Bundle().lab("mrss", 20, None, "2026-05-20", system=ASSESSMENT)
+    for when, value in (first, second):
+        b.lab("mrss", value, None, when, system=ASSESSMENT)
+    assert verdict(b, "ssc.inc.progressive") == expected

@@ -2,9 +2,12 @@
 
 Verdicts are nullable booleans (NULL = unknown), so SQL's AND/OR/NOT are Kleene logic. Numeric
 nodes compile to a pair of bounds ``(lo, hi)`` — NULL meaning −∞/+∞ — exactly the interpreter's
-intervals. Every leaf (a node that reads data) becomes one CTE with one row per person who has
-data; equal leaves are compiled once (IR nodes are hashable). Dispatch is on the node's class
-(``_b_<Node>`` / ``_n_<Node>``); a node without a method fails at compile time with
+intervals. A leaf (a node that reads data) is, where it can be, a handful of filtered aggregates
+in the one ``GROUP BY person_id`` pass over its staging table (``eligo_agg_<table>``: one scan
+of the facts for ~140 leaves); the rest (islands of exposure, baselines, joins) are one query
+each. Either way a leaf yields columns ``l<N>__<col>`` of the wide per-person table, NULL where
+the person has no data; equal leaves are compiled once (IR nodes are hashable). Dispatch is on
+the node's class (``_b_<Node>`` / ``_n_<Node>``); a node without a method fails at compile time with
 :class:`~eligo.errors.EvaluationError` naming it.
 """
 
@@ -17,6 +20,7 @@ from typing import Any, cast
 
 from sqlglot import exp
 
+from eligo.calc import CALCULATORS
 from eligo.compile.dialect import Dialect
 from eligo.compile.staging import sql
 from eligo.data import units
@@ -54,28 +58,46 @@ class CalcUdf:
 
 @dataclass
 class CompiledProtocol:
-    ctes: list[tuple[str, exp.Expr]]
+    ctes: list[tuple[str, exp.Expr]]  # leaves that are queries of their own
     criteria: dict[str, exp.Expr]
     calculators: dict[str, CalcUdf] = field(default_factory=dict)
     calc_columns: dict[str, exp.Expr] = field(default_factory=dict)
+    # staging table → wide column → its aggregate (``agg FILTER (WHERE …)``)
+    aggregates: dict[str, dict[str, exp.Expr]] = field(default_factory=dict)
+    prepared: list[tuple[str, exp.Expr]] = field(default_factory=list)  # run before all
+    slices: list[tuple[str, exp.Expr]] = field(default_factory=list)  # joined as subqueries
+
+    def aggregate_tables(self) -> list[tuple[str, exp.Expr]]:
+        """One ``GROUP BY person_id`` pass per staging table computing all its leaves."""
+        return [(f"eligo_agg_{table}", exp.select(
+            "person_id", *(exp.alias_(e, c) for c, e in columns.items())
+        ).from_(exp.table_(table)).group_by("person_id"))
+            for table, columns in self.aggregates.items()]
 
     def statements(self, person: str, batch: int = 16) -> list[tuple[str, exp.Expr]]:
-        """The plan as (table, query) steps: every leaf materialised, joined to the persons in
-        batches (one join of 150 tables costs an engine far more than ten of 16), calculators
-        evaluated once per person, then the verdicts — person_id and one nullable boolean per
-        criterion — in ``VERDICT_TABLE``."""
-        steps: list[tuple[str, exp.Expr]] = [(name, q) for name, q in self.ctes]
+        """The plan as (table, query) steps: the aggregate passes and the query leaves
+        materialised, joined to the persons in batches (one join of 40 tables costs an engine
+        far more than a few of 16), calculators evaluated once per person, then the verdicts —
+        person_id and one nullable boolean per criterion — in ``VERDICT_TABLE``."""
+        aggregates = self.aggregate_tables()
+        steps: list[tuple[str, exp.Expr]] = [*self.prepared, *aggregates, *self.ctes]
+        # (table, [(its column, wide column)]) for every table the wide table gathers
+        sources: list[tuple[str, exp.Expr, list[tuple[str, str]]]] = [
+            (name, exp.table_(name), [(c, c) for c in _columns(q)]) for name, q in aggregates
+        ] + [(name, exp.table_(name), [(c, f"{name}__{c}") for c in _columns(q)])
+             for name, q in self.ctes] + [
+            (name, exp.alias_(exp.Subquery(this=q), name),
+             [(c, f"{name}__{c}") for c in _columns(q)]) for name, q in self.slices]
         batches = []
-        names = [name for name, _ in self.ctes]
-        for k in range(0, len(names), batch):
-            group = names[k:k + batch]
-            cols = [exp.alias_(exp.column(c, name), f"{name}__{c}")
-                    for name in group for c in _columns(dict(self.ctes)[name])]
+        for k in range(0, len(sources), batch):
+            group = sources[k:k + batch]
+            cols = [exp.alias_(exp.column(c, name), wide)
+                    for name, _, columns in group for c, wide in columns]
             extra = [exp.column("gender_concept_id", "p")] if k == 0 else []
             q = exp.select(exp.column("person_id", "p"), *extra, *cols).from_(
                 exp.alias_(exp.table_(person), "p"))
-            for name in group:
-                q = q.join(exp.table_(name), on=sql(f"{name}.person_id = p.person_id"),
+            for name, table, _ in group:
+                q = q.join(table, on=sql(f"{name}.person_id = p.person_id"),
                            join_type="left", copy=False)
             batches.append((f"eligo_leaves_{k // batch}", q))
         steps += batches
@@ -118,13 +140,25 @@ def _to_wide(e: exp.Expr) -> exp.Expr:
 
 
 def _is_leaf(table: str) -> bool:
-    """Leaf CTEs are named l0, l1, … by ``SqlCompiler.leaf``."""
-    return table[:1] == "l" and table[1:].isdigit()
+    """Leaves are named l0, l1, … (``SqlCompiler.leaf``/``aggregate``), analyte slices la0, …"""
+    digits = table[2:] if table.startswith("la") else table[1:]
+    return table[:1] == "l" and digits.isdigit()
 
 
 WIDE_TABLE = "eligo_leaves"
+ANALYTE_TABLE = "eligo_analyte"
 VERDICT_TABLE = "eligo_verdicts"
 CALC_TABLE = "eligo_calc"
+
+
+def _filtered(aggregate: exp.Expr, condition: exp.Expr) -> exp.Expr:
+    """``aggregate FILTER (WHERE condition)``: NULL (COUNT: 0) for a person without such rows."""
+    return exp.Filter(this=aggregate, expression=exp.Where(this=condition))
+
+
+# the interpreter's "latest" order: day, then time (a row without one comes first), then id
+_LATEST = "{'d': day, 't': COALESCE(ts, CAST('0001-01-01 00:00:00' AS TIMESTAMP)), 'r': row_id}"
+_ANY = "BOOL_OR(TRUE)"
 
 
 def _lit(v: float) -> exp.Expr:
@@ -191,6 +225,10 @@ class SqlCompiler:
         self._policy = "open"
         self.calculators: dict[str, CalcUdf] = {}
         self._calc_columns: dict[str, exp.Expr] = {}
+        self._aggregates: dict[str, dict[str, exp.Expr]] = {}
+        self._windows: list[date] = []  # window starts of extrema and "any result" positives
+        self._slices: dict[str, tuple[int, set[str]]] = {}  # analyte → (k, columns read)
+        self._guards: list[exp.Expr] = []  # where the node being compiled can matter
 
     # -- plumbing -------------------------------------------------------------------------
     @property
@@ -200,8 +238,11 @@ class SqlCompiler:
     def day(self, d: date) -> exp.Expr:
         return exp.cast(exp.Literal.string(d.isoformat()), "DATE")
 
+    def window_start(self, window: n.Window) -> date:
+        return max(window_start(window, self.as_of), date(1, 1, 1))
+
     def start(self, window: n.Window) -> exp.Expr:
-        return self.day(max(window_start(window, self.as_of), date(1, 1, 1)))
+        return self.day(self.window_start(window))
 
     def leaf(self, key: Any, build: Callable[[], exp.Expr]) -> str:
         name = self._ctes.get(key)
@@ -211,6 +252,19 @@ class SqlCompiler:
             self._cte_list.append((name, build()))
         return name
 
+    def aggregate(self, key: Any, table: str,
+                  build: Callable[[], dict[str, exp.Expr]]) -> str:
+        """A leaf computed as aggregates of the one ``GROUP BY person_id`` pass over a
+        staging table: {column: aggregate}; read back with :meth:`col` like any leaf."""
+        name = self._ctes.get(key)
+        if name is None:
+            name = f"l{len(self._ctes)}"
+            self._ctes[key] = name
+            columns = self._aggregates.setdefault(table, {})
+            for column, e in build().items():
+                columns[f"{name}__{column}"] = e
+        return name
+
     @staticmethod
     def col(cte: str, column: str) -> exp.Column:
         return exp.column(column, cte)
@@ -218,17 +272,25 @@ class SqlCompiler:
     def compile(self) -> CompiledProtocol:
         for c in self.protocol.criteria:
             self.criterion(c.id)
+        prepared = [(ANALYTE_TABLE, self._per_analyte())] if self._slices else []
+        slices: list[tuple[str, exp.Expr]] = [
+            (f"la{k}", exp.select("person_id", *sorted(columns)).from_(ANALYTE_TABLE)
+             .where(sql("analyte = :a", a=name)))
+            for name, (k, columns) in self._slices.items()]
         return CompiledProtocol(list(self._cte_list), dict(self._criteria),
-                                dict(self.calculators), dict(self._calc_columns))
+                                dict(self.calculators), dict(self._calc_columns),
+                                {t: dict(c) for t, c in self._aggregates.items()}, prepared,
+                                slices)
 
     def criterion(self, cid: str) -> exp.Expr:
         if cid not in self._criteria:
             crit = self.protocol.criterion(cid)
             saved, self._policy = self._policy, crit.absent
+            guards, self._guards = self._guards, []  # a criterion is compiled once, for all
             try:
                 self._criteria[cid] = self.boolean(crit.rule)
             finally:
-                self._policy = saved
+                self._policy, self._guards = saved, guards
         return self._criteria[cid].copy()
 
     def boolean(self, node: n.BoolExpr) -> exp.Expr:
@@ -252,21 +314,42 @@ class SqlCompiler:
         return value
 
     # -- logic ------------------------------------------------------------------------------
+    # A calculator runs (in Python) only for the persons whose verdict its value can change:
+    # under ``a AND b`` b matters only where a is not FALSE, under ``a OR b`` where a is not
+    # TRUE, under ``first(a, b)`` where a is unknown. Elsewhere its column is NULL (unknown),
+    # which by Kleene logic cannot change the enclosing verdict.
+    def _guarded(self, items: tuple[n.BoolExpr, ...],
+                 matters: Callable[[exp.Expr], exp.Expr]) -> list[exp.Expr]:
+        """Compile ``items`` in order, each under the guard that the earlier ones leave its
+        value mattering (``matters(earlier)``)."""
+        out: list[exp.Expr] = []
+        for item in items:
+            guards = [matters(e.copy()) for e in out]
+            self._guards += guards
+            try:
+                out.append(self.boolean(item))
+            finally:
+                del self._guards[len(self._guards) - len(guards):]
+        return out
+
     def _b_And(self, node: n.And) -> exp.Expr:
-        return exp.paren(exp.and_(*(self.boolean(i) for i in node.items)))
+        return exp.paren(exp.and_(*self._guarded(
+            node.items, lambda e: exp.func("COALESCE", e, exp.true()))))
 
     def _b_Or(self, node: n.Or) -> exp.Expr:
-        return exp.paren(exp.or_(*(self.boolean(i) for i in node.items)))
+        return exp.paren(exp.or_(*self._guarded(
+            node.items, lambda e: exp.not_(exp.func("COALESCE", e, exp.false())))))
 
     def _b_Not(self, node: n.Not) -> exp.Expr:
         return exp.not_(exp.paren(self.boolean(node.item)))
 
     def _b_Implies(self, node: n.Implies) -> exp.Expr:
-        return exp.paren(exp.or_(exp.not_(exp.paren(self.boolean(node.condition))),
-                                 exp.paren(self.boolean(node.consequence))))
+        condition, consequence = self._guarded(
+            (node.condition, node.consequence), lambda e: exp.func("COALESCE", e, exp.true()))
+        return exp.paren(exp.or_(exp.not_(exp.paren(condition)), exp.paren(consequence)))
 
     def _b_FirstKnown(self, node: n.FirstKnown) -> exp.Expr:
-        return exp.func("COALESCE", *(self.boolean(i) for i in node.items))
+        return exp.func("COALESCE", *self._guarded(node.items, lambda e: e.is_(exp.null())))
 
     def _b_AtLeast(self, node: n.AtLeast) -> exp.Expr:
         items = [self.boolean(i) for i in node.items]
@@ -344,7 +427,69 @@ class SqlCompiler:
         return sql("SELECT * FROM eligo_rows WHERE analyte = :a AND day >= :s AND usable",
                    a=a.name, s=self.start(window))
 
+    def latest(self, value: exp.Expr, condition: exp.Expr) -> exp.Expr:
+        """``value`` on the person's latest row meeting ``condition``."""
+        return _filtered(self.dialect.arg_max(value, sql(_LATEST)), condition)
+
+    def _per_analyte(self) -> exp.Expr:
+        """``eligo_analyte``: one row per person and analyte — the latest usable row
+        (``lday``, ``lv``, ``lop``, ``luln``), the latest row with a positivity (``pday``,
+        ``ppos``), and per window start k the highest and lowest value (``hi_k``/``lo_k``) and
+        whether any result was positive (``any_k``). The latest row inside a window is the
+        latest row if it lies in the window (every row is on or before the as-of date), so one
+        latest row serves every window."""
+        cols: list[exp.Expr] = [
+            exp.alias_(self.latest(sql("{'day': day, 'v': value_conv, 'op': operator, "
+                                       "'uln': uln_conv}"), sql("usable")), "lt"),
+            exp.alias_(self.latest(sql("{'day': day, 'pos': pos}"), sql("pos IS NOT NULL")),
+                       "pt")]
+        windows: list[str] = []
+        for k, start in enumerate(self._windows):
+            since = sql("day >= :s", s=self.day(start))
+            cols += [
+                exp.alias_(_filtered(sql("MAX(value_conv)"), sql("usable AND :w", w=since)),
+                           f"hi_{k}"),
+                exp.alias_(_filtered(sql("MIN(value_conv)"), sql("usable AND :w", w=since)),
+                           f"lo_{k}"),
+                exp.alias_(_filtered(sql("MAX(CASE WHEN pos THEN 1 ELSE 0 END)"),
+                                     sql("pos IS NOT NULL AND :w", w=since)), f"any_{k}")]
+            windows += [f"hi_{k}", f"lo_{k}", f"any_{k}"]
+        thresholds = [(a.name, a.positive_above) for a in self.protocol.analytes.values()
+                      if a.positive_above is not None]
+        rows = exp.select("*", exp.alias_(self._positivity(_case(*(
+            (sql("analyte = :a", a=name), _lit(t)) for name, t in thresholds))
+            if thresholds else exp.null()), "pos")).from_("eligo_rows")
+        grouped = exp.select("person_id", "analyte", *cols).from_(
+            exp.alias_(exp.Subquery(this=rows), "r")).group_by("person_id", "analyte")
+        fields = [(f"l{f}", "lt", f) for f in ("day", "v", "op", "uln")] + [
+            ("pday", "pt", "day"), ("ppos", "pt", "pos")]
+        # flat columns: an engine reads a struct's field far slower than a column
+        return exp.select("person_id", "analyte", *(
+            exp.alias_(exp.StructExtract(this=exp.column(struct),
+                                         expression=exp.Literal.string(f)), name)
+            for name, struct, f in fields), *windows).from_(
+            exp.alias_(exp.Subquery(this=grouped), "g"))
+
+    def _window(self, start: date) -> int:
+        if start not in self._windows:
+            self._windows.append(start)
+        return self._windows.index(start)
+
+    def _analyte(self, a: n.Analyte, column: str) -> exp.Column:
+        """A column of the analyte's row in ``eligo_analyte`` (NULL: no row): the wide table
+        gathers each analyte's slice ``la<k>`` with the columns its leaves read."""
+        k, columns = self._slices.setdefault(a.name, (len(self._slices), set()))
+        columns.add(column)
+        return exp.column(column, f"la{k}")
+
     def _n_Latest(self, node: n.Latest) -> Num:
+        if not node.free_of:
+            inside = sql(":d >= :s", d=self._analyte(node.analyte, "lday"),
+                         s=self.start(node.window))
+            v, op, uln = (_case((inside.copy(), self._analyte(node.analyte, c)))
+                          for c in ("lv", "lop", "luln"))
+            return self._latest_num(v, op, uln)
+
         def build() -> exp.Expr:
             rows = cast(exp.Select, self._rows(node.analyte, node.window))
             if node.free_of:
@@ -367,21 +512,22 @@ class SqlCompiler:
                 ) AS ranked WHERE rn = 1
                 """, rows=rows)
         name = self.leaf(node, build)
-        v, op = self.col(name, "v"), self.col(name, "operator")
+        return self._latest_num(self.col(name, "v"), self.col(name, "operator"),
+                                self.col(name, "uln"))
+
+    def _latest_num(self, v: exp.Expr, op: exp.Expr, uln: exp.Expr) -> Num:
+        """A latest value as an interval: a "<" operator leaves it open below, ">" above."""
         below = exp.In(this=op, expressions=[exp.convert(_OPERATORS["<"]),
                                              exp.convert(_OPERATORS["<="])])
         above = exp.In(this=op.copy(), expressions=[exp.convert(_OPERATORS[">"]),
                                                     exp.convert(_OPERATORS[">="])])
         lo = _case((below, exp.null()), default=v)
         hi = _case((above, exp.null()), default=v.copy())
-        return Num(lo, hi, self.col(name, "uln"), v.copy().is_(exp.null()).not_())
+        return Num(lo, hi, uln, v.copy().is_(exp.null()).not_())
 
     def _n_Extremum(self, node: n.Extremum) -> Num:
-        fn = "MAX" if node.highest else "MIN"
-        name = self.leaf(node, lambda: sql(
-            f"SELECT person_id, {fn}(value_conv) AS v FROM :rows AS r GROUP BY person_id",
-            rows=self._rows(node.analyte, node.window)))
-        v = self.col(name, "v")
+        column = f"{'hi' if node.highest else 'lo'}_{self._window(self.window_start(node.window))}"
+        v = self._analyte(node.analyte, column)
         return Num(v, v.copy(), None, v.copy().is_(exp.null()).not_())
 
     def _n_TimesUln(self, node: n.TimesUln) -> Num:
@@ -393,7 +539,16 @@ class SqlCompiler:
                    found=m.found)
 
     def _n_Coalesce(self, node: n.Coalesce) -> Num:
-        items = [self.numeric(i) for i in node.items]
+        items: list[Num] = []
+        for item in node.items:  # an item matters only where every earlier one is unknown
+            guards = [exp.not_(exp.func("COALESCE", sql(":lo = :hi", lo=i.lo.copy(),
+                                                         hi=i.hi.copy()), exp.false()))
+                      for i in items]
+            self._guards += guards
+            try:
+                items.append(self.numeric(item))
+            finally:
+                del self._guards[len(self._guards) - len(guards):]
         known = [sql(":lo = :hi", lo=i.lo.copy(), hi=i.hi.copy()) for i in items]
         return Num(_case(*((k, i.lo) for k, i in zip(known, items, strict=True))),
                    _case(*((k.copy(), i.hi) for k, i in zip(known, items, strict=True))))
@@ -423,7 +578,8 @@ class SqlCompiler:
                 base AS (
                   SELECT l.person_id, b.value_conv AS v,
                          ROW_NUMBER() OVER (PARTITION BY l.person_id
-                                            ORDER BY b.day ASC, b.row_id ASC) AS rn
+                                            ORDER BY b.day ASC, b.ts ASC NULLS FIRST,
+                                                     b.row_id ASC) AS rn
                   FROM latest AS l JOIN eligo_rows AS b
                     ON b.person_id = l.person_id AND b.analyte = :a AND b.usable
                    AND b.day < l.day AND b.day >= :base_start
@@ -460,7 +616,13 @@ class SqlCompiler:
             if (known.calculator, known.args) == (node.name, tuple(kinds)):
                 fn = known.function
         self.calculators[fn] = CalcUdf(fn, node.name, tuple(kinds))
-        call = exp.Anonymous(this=fn, expressions=args)
+        call: exp.Expr = exp.Anonymous(this=fn, expressions=args)
+        guards = [g for g in self._guards if not any(  # a guard must not read eligo_calc itself
+            c.table == CALC_TABLE for c in g.find_all(exp.Column))]
+        if CALCULATORS[node.name].bounds is None:  # no bounds: unknown whenever an input is
+            guards += [a.copy().is_(exp.null()).not_() for a in args]
+        if guards:
+            call = _case((exp.and_(*(g.copy() for g in guards)), call))
         column = f"c{len(self._calc_columns)}"
         self._calc_columns[column] = call  # one call per person: [lo, hi]
         bounds = exp.column(column, CALC_TABLE)
@@ -471,12 +633,11 @@ class SqlCompiler:
                              else "list_extract", expressions=[array, exp.convert(index)])
 
     # -- qualitative results, attestations ---------------------------------------------------
-    def _positivity(self, a: n.Analyte) -> exp.Expr:
+    def _positivity(self, threshold: exp.Expr) -> exp.Expr:
+        """A row's positivity (NULL: none): ``threshold`` is the analyte's "positive above"
+        in its unit (NULL when it has none)."""
         words = sql("LOWER(TRIM(value_string))")
-        above = None
-        if a.positive_above is not None:
-            above = sql("value * factor > :t", t=_lit(a.positive_above))
-        whens = [
+        return _case(
             (sql("value_as_concept_id = 4188539"), exp.true()),
             (sql("value_as_concept_id = 4188540"), exp.false()),
             (exp.In(this=exp.column("value_code"), expressions=[exp.Literal.string(c)
@@ -490,42 +651,25 @@ class SqlCompiler:
             (exp.In(this=words.copy(), expressions=[exp.Literal.string(w) for w in _NEG_WORDS]),
              exp.false()),
             (sql("value IS NOT NULL AND range_high IS NOT NULL"), sql("value > range_high")),
-        ]
-        if above is not None:
-            whens.append((sql("value IS NOT NULL AND factor IS NOT NULL"), above))
-        return _case(*whens)
+            (sql("value IS NOT NULL AND factor IS NOT NULL AND :t IS NOT NULL", t=threshold),
+             sql("value * factor > :t", t=threshold.copy())),
+        )
 
     def _b_Positive(self, node: n.Positive) -> exp.Expr:
         a = node.analyte
 
-        def build() -> exp.Expr:
-            rows = sql("SELECT *, :pos AS pos FROM eligo_rows WHERE analyte = :a AND day >= :s",
-                       pos=self._positivity(a), a=a.name, s=self.start(node.window))
-            if node.any_result:
-                return sql("""SELECT person_id, MAX(CASE WHEN pos THEN 1 ELSE 0 END) = 1 AS v
-                              FROM :rows AS r WHERE pos IS NOT NULL GROUP BY person_id""",
-                           rows=rows)
-            return sql(
-                """
-                SELECT person_id, pos AS v FROM (
-                  SELECT person_id, pos, ROW_NUMBER() OVER (PARTITION BY person_id
-                        ORDER BY day DESC, ts DESC NULLS LAST, row_id DESC) AS rn
-                  FROM :rows AS r WHERE pos IS NOT NULL) AS x
-                WHERE rn = 1
-                """, rows=rows)
-        name = self.leaf(node, build)
-        v = self.col(name, "v")
+        if node.any_result:
+            k = self._window(self.window_start(node.window))
+            v = sql(":m = 1", m=self._analyte(a, f"any_{k}"))
+        else:
+            inside = sql(":d >= :s", d=self._analyte(a, "pday"), s=self.start(node.window))
+            v = _case((inside, self._analyte(a, "ppos")))
         return self.absent(v, v.copy())
 
     def _b_Attested(self, node: n.Attested) -> exp.Expr:
-        name = self.leaf(("attest", node.code), lambda: sql(
-            """
-            SELECT person_id, value AS v FROM (
-              SELECT person_id, value, ROW_NUMBER() OVER (PARTITION BY person_id
-                    ORDER BY day DESC, ts DESC NULLS LAST, row_id DESC) AS rn
-              FROM eligo_attest WHERE code = :code AND value IS NOT NULL) AS x
-            WHERE rn = 1
-            """, code=node.code))
+        name = self.aggregate(("attest", node.code), "eligo_attest", lambda: {
+            "v": self.latest(exp.column("value"),
+                             sql("code = :code AND value IS NOT NULL", code=node.code))})
         v = self.col(name, "v")
         return self.absent(v, v.copy())
 
@@ -536,30 +680,38 @@ class SqlCompiler:
         return exp.func("COALESCE", self.col(name, "v"), exp.false())
 
     def _b_HasCondition(self, node: n.HasCondition) -> exp.Expr:
+        if not (node.unless and node.ended_before):
+            where = sql("valueset = :vs", vs=node.valueset)
+            if node.current:
+                where = sql(":w AND (status IS NULL OR status IN ('active', 'recurrence', "
+                            "'relapse'))", w=where)
+            name = self.aggregate(node, "eligo_cond",
+                                  lambda: {"v": _filtered(sql(_ANY), where)})
+            return exp.func("COALESCE", self.col(name, "v"), exp.false())
         q = cast(exp.Select, sql(
             "SELECT person_id, TRUE AS v FROM eligo_cond AS c WHERE valueset = :vs",
             vs=node.valueset))
         if node.current:
             q = q.where(sql("c.status IS NULL OR c.status IN ('active', 'recurrence', "
                             "'relapse')"))
-        if node.unless and node.ended_before:
-            cutoff = self.start(node.ended_before)
-            q = q.where(sql(
-                """NOT (c.end_day IS NOT NULL AND c.end_day < :cutoff AND EXISTS (
-                       SELECT 1 FROM eligo_cond AS u WHERE u.valueset = :unless
-                       AND u.row_id = c.row_id))""", cutoff=cutoff, unless=node.unless))
+        cutoff = self.start(node.ended_before)
+        q = q.where(sql(
+            """NOT (c.end_day IS NOT NULL AND c.end_day < :cutoff AND EXISTS (
+                   SELECT 1 FROM eligo_cond AS u WHERE u.valueset = :unless
+                   AND u.row_id = c.row_id))""", cutoff=cutoff, unless=node.unless))
         return self._exists(node, q.group_by("person_id"))
 
     def _b_DiagnosedBefore(self, node: n.DiagnosedBefore) -> exp.Expr:
-        name = self.leaf(node, lambda: sql(
-            """
-            SELECT person_id,
-              CASE WHEN MAX(CASE WHEN start_day <= :cutoff THEN 1 ELSE 0 END) = 1 THEN TRUE
-                   WHEN MAX(CASE WHEN start_day IS NULL THEN 1 ELSE 0 END) = 1 THEN NULL
-                   ELSE FALSE END AS v,
-              TRUE AS present
-            FROM eligo_cond WHERE valueset = :vs GROUP BY person_id
-            """, cutoff=self.start(node.window), vs=node.valueset))
+        def aggregates() -> dict[str, exp.Expr]:
+            where = sql("valueset = :vs", vs=node.valueset)
+            before = _filtered(sql("MAX(CASE WHEN start_day <= :cutoff THEN 1 ELSE 0 END)",
+                                   cutoff=self.start(node.window)), where)
+            undated = _filtered(sql("MAX(CASE WHEN start_day IS NULL THEN 1 ELSE 0 END)"),
+                                where.copy())
+            return {"v": sql("CASE WHEN :b = 1 THEN TRUE WHEN :u = 1 THEN NULL ELSE FALSE END",
+                             b=before, u=undated),
+                    "present": _filtered(sql(_ANY), where.copy())}
+        name = self.aggregate(node, "eligo_cond", aggregates)
         return _case((self.col(name, "present").is_(exp.null()), exp.false()),
                      default=self.col(name, "v"))
 
@@ -587,9 +739,9 @@ class SqlCompiler:
                      default=self.col(name, "v"))
 
     def _b_UsedDrug(self, node: n.UsedDrug) -> exp.Expr:
-        return self._exists(node, sql(
-            "SELECT person_id, TRUE AS v FROM eligo_drug WHERE valueset = :vs GROUP BY person_id",
-            vs=node.valueset))
+        name = self.aggregate(node, "eligo_drug", lambda: {
+            "v": _filtered(sql(_ANY), sql("valueset = :vs", vs=node.valueset))})
+        return exp.func("COALESCE", self.col(name, "v"), exp.false())
 
     def _periods(self, vs: str) -> exp.Expr:
         """(person_id, drug, daily_mg, factor, s, e_lo, e_hi) clipped to the as-of date."""
@@ -712,10 +864,9 @@ class SqlCompiler:
         if node.attribute != "mechanism":
             raise EvaluationError(f"the SQL compiler reads only the 'mechanism' attribute, "
                                   f"not '{node.attribute}'")
-        name = self.leaf(node, lambda: sql(
-            "SELECT person_id, COUNT(DISTINCT mechanism) AS k FROM eligo_drug "
-            "WHERE valueset = :vs AND mechanism IS NOT NULL GROUP BY person_id",
-            vs=node.valueset))
+        name = self.aggregate(node, "eligo_drug", lambda: {"k": _filtered(
+            sql("COUNT(DISTINCT mechanism)"),
+            sql("valueset = :vs AND mechanism IS NOT NULL", vs=node.valueset))})
         k = exp.func("COALESCE", exp.cast(self.col(name, "k"), "DOUBLE"), _lit(0))
         return Num(k, k.copy())
 

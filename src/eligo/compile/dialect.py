@@ -37,6 +37,11 @@ class Dialect:
     def to_date(self, text: exp.Expr) -> exp.Expr:
         return exp.TryCast(this=text, to=exp.DataType.build("DATE"))
 
+    def arg_max(self, value: exp.Expr, key: exp.Expr) -> exp.Expr:
+        """``value`` at the row with the greatest ``key``, even when that value is NULL
+        (DuckDB's plain ``arg_max`` would skip to the next row that has one)."""
+        return exp.Anonymous(this="arg_max_null", expressions=[value, key])
+
     def generate(self, tree: exp.Expr) -> str:
         """The SQL text this engine runs."""
         return tree.sql(self.sqlglot)
@@ -80,6 +85,9 @@ class SparkDialect(Dialect):
 
     def day_diff(self, later: exp.Expr, earlier: exp.Expr) -> exp.Expr:
         return exp.Anonymous(this="datediff", expressions=[later, earlier])
+
+    def arg_max(self, value: exp.Expr, key: exp.Expr) -> exp.Expr:
+        return exp.ArgMax(this=value, expression=key)  # MAX_BY keeps a NULL value
 
     def to_date(self, text: exp.Expr) -> exp.Expr:
         return exp.TryCast(this=text, to=exp.DataType.build("DATE"))

@@ -196,20 +196,24 @@ class Staging:
                      value_as_concept_id, value_as_string
               FROM :observation
             ),
-            keyed AS (
-              -- a fact matches by its standard or its source concept: two equality joins,
-              -- not one OR join (which engines run as a nested loop)
-              SELECT f.*, f.concept_id AS match_id FROM facts AS f
+            matched AS (
+              -- a fact matches by its standard or its source concept: two equality joins
+              -- (an OR join runs as a nested loop), the second only for rows whose standard
+              -- concept did not already match that analyte (no DISTINCT over millions of rows)
+              SELECT m.analyte, f.* FROM facts AS f JOIN members AS m
+                ON m.concept_id = f.concept_id
               UNION ALL
-              SELECT f.*, f.source_concept_id FROM facts AS f
-              WHERE f.source_concept_id <> f.concept_id
+              SELECT m.analyte, f.* FROM facts AS f JOIN members AS m
+                ON m.concept_id = f.source_concept_id
+              WHERE f.source_concept_id <> f.concept_id AND NOT EXISTS (
+                SELECT 1 FROM members AS s WHERE s.analyte = m.analyte
+                  AND s.concept_id = f.concept_id)
             )
-            SELECT DISTINCT m.analyte, f.src, f.row_id, f.person_id, f.day, f.ts, f.value,
+            SELECT f.analyte, f.src, f.row_id, f.person_id, f.day, f.ts, f.value,
                    f.operator, COALESCE(u.concept_code, f.unit_source_value) AS unit_key,
                    f.range_high, vc.concept_code AS value_code, f.value_as_concept_id,
                    f.value_string
-            FROM keyed AS f
-            JOIN members AS m ON m.concept_id = f.match_id
+            FROM matched AS f
             LEFT JOIN :concept AS u
               ON u.concept_id = f.unit_concept_id AND u.vocabulary_id = 'UCUM'
             LEFT JOIN :concept AS vc ON vc.concept_id = f.value_as_concept_id

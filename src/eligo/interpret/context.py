@@ -75,7 +75,15 @@ class Context:
                 for o in self.record.observations:
                     if (o.day is None or o.day <= self.as_of) and vs.match(o.codings):
                         found[id(o)] = o
-        result = sorted(found.values(), key=_recency, reverse=True)
+        # record order first, so exact ties (same day, no time) keep the first in the record
+        # on top, whichever of the analyte's codes each one carries (the OMOP loader numbers
+        # rows the same way)
+        if len(found) > 1:
+            position = {id(o): i for i, o in enumerate(self.record.observations)}
+            in_order = sorted(found.values(), key=lambda o: position[id(o)])
+        else:
+            in_order = list(found.values())
+        result = sorted(in_order, key=_recency, reverse=True)
         self._analyte_cache[analyte.name] = result
         return result
 

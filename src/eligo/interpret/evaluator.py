@@ -444,7 +444,9 @@ class Evaluator:
                 f"no earlier value {node.baseline.describe()} it",
                 [f"a baseline {a.label} {node.baseline.describe()} {lo_obs.day.isoformat()}"],
             )
-        base_obs, base_val = min(candidates, key=lambda ov: ov[0].day or date.max)
+        # the earliest: candidates are most recent first, so the last one (same day: the
+        # earlier time; exact ties: the later in the record, mirroring the latest rule)
+        base_obs, base_val = candidates[-1]
         assert base_obs.day is not None
         evidence = [
             Evidence(base_obs.reference, base_obs.value, base_obs.unit, base_obs.day.isoformat(),
