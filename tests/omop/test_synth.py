@@ -14,7 +14,8 @@ from eligo import Protocol
 from eligo.cli import cli
 from eligo.data.terminology import ICD10, ICD10CM, LOINC, SNOMED
 from eligo.omop.schema import CDM_TABLES, VOCABULARY_TABLES
-from eligo.omop.synth import synthesize
+from eligo.omop.synth import designed_eligible, synthesize
+from eligo.population.run import PopulationResult, screen_population
 
 N = 1000
 AS_OF = date(2026, 6, 1)
@@ -228,6 +229,59 @@ def test_dates_consistent(db: duckdb.DuckDBPyConnection) -> None:
     assert _one(db, """SELECT count(*) FROM measurement m JOIN observation_period o
         USING (person_id) WHERE m.measurement_date < o.observation_period_start_date""") == 0
     assert _one(db, """SELECT count(*) FROM person WHERE birth_datetime IS NULL""") > 0 or N < 500
+
+
+#: screened population: large enough for a few persons generated eligible in every cohort
+#: (about 0.24 % of the persons per cohort), small enough to generate and screen in seconds
+SCREEN_N, SCREEN_SEED = 2500, 2
+
+
+@pytest.fixture(scope="module")
+def screened(tmp_path_factory: pytest.TempPathFactory, protocol: Protocol
+             ) -> tuple[Path, PopulationResult, Path]:
+    base = tmp_path_factory.mktemp("screened")
+    path = base / "pop.duckdb"
+    synthesize(str(path), SCREEN_N, SCREEN_SEED, AS_OF)
+    result = screen_population(protocol, str(path), AS_OF, base / "out")
+    return path, result, base / "out"
+
+
+def test_screened_population_has_eligible_persons_in_every_cohort(
+        screened: tuple[Path, PopulationResult, Path], protocol: Protocol) -> None:
+    _, result, out = screened
+    for cohort in protocol.cohorts:
+        assert result.cohorts[cohort.id].get("eligible", 0) >= 1, (cohort.id,
+                                                                  result.cohorts[cohort.id])
+    # every person generated complete and eligible is eligible for their cohort
+    designed = designed_eligible(SCREEN_N, SCREEN_SEED)
+    assert set(designed.values()) == {c.id for c in protocol.cohorts}
+    con = duckdb.connect()
+    try:
+        ids = [c.id for c in protocol.cohorts]
+        rows = con.execute(f"SELECT person_id, {', '.join(f'status_{c}' for c in ids)} "
+                           f"FROM '{out / 'status.parquet'}'").fetchall()
+    finally:
+        con.close()
+    status = {int(r[0]): dict(zip(ids, r[1:], strict=True)) for r in rows}
+    wrong = {pid: (cohort, status[pid][cohort]) for pid, cohort in designed.items()
+             if status[pid][cohort] != "eligible"}
+    assert not wrong
+    # a plausible funnel: a small share eligible, more incomplete, most ineligible
+    overall = result.overall
+    assert len(designed) <= overall["eligible"] < overall["incomplete"] < overall["ineligible"]
+    assert overall["eligible"] < 0.03 * SCREEN_N
+    # and persons one criterion away from eligible, for the unlock and leave-one-out tables
+    assert any(row["only_open_criterion"] > 0 for row in result.unlock)
+    assert any(row["more_eligible_if_dropped"] > 0 for row in result.leave_one_out)
+
+
+def test_screened_population_deterministic(screened: tuple[Path, PopulationResult, Path],
+                                           tmp_path: Path) -> None:
+    path, _, _ = screened
+    again = tmp_path / "again.duckdb"
+    synthesize(str(again), SCREEN_N, SCREEN_SEED, AS_OF)
+    assert _checksums(again) == _checksums(path)
+    assert designed_eligible(SCREEN_N, SCREEN_SEED) == designed_eligible(SCREEN_N, SCREEN_SEED)
 
 
 def test_cli(tmp_path: Path) -> None:

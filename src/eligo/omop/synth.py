@@ -10,13 +10,32 @@ numbers, so a row's content depends only on the seed and its position, never on 
 insertion order; persons are written in chunks so that 10⁶ persons (≈ 70 M fact rows) fit
 in a few GB. Row ids are ``person_id × stride + slot``: unique and reproducible.
 
-A share of the disease persons is made *nearly eligible*: screening labs within 28 days of
-the as-of date (in mixed units, with reference ranges in the row's unit), serologies within
-90 days, disease assessments (with a baseline 6–12 months earlier for mRSS, FVC, DLCO and
-mTSS), investigator attestations, treatment histories (glucocorticoid courses with daily
+A share of the disease persons (``NEAR``) is made *nearly eligible*: screening labs within 28
+days of the as-of date (in mixed units, with reference ranges in the row's unit), serologies
+within 90 days, disease assessments (with a baseline 6–12 months earlier for mRSS, FVC, DLCO
+and mTSS), investigator attestations, treatment histories (glucocorticoid courses with daily
 doses, cyclophosphamide, csDMARDs and conventional immunomodulators, b/tsDMARDs of several
-mechanisms, G-CSF shortly before a neutrophil count), and exclusion diagnoses for some.
-Data are deliberately missing for some (no INR, no ULN, no recent weight, unknown doses).
+mechanisms, G-CSF shortly before a neutrophil count), and exclusion diagnoses for some. Each
+of these items is drawn independently, so a nearly eligible person almost always misses one
+or more of them. Data are deliberately missing for some (no INR, no ULN, no recent weight,
+unknown doses).
+
+A smaller share (``ELIGIBLE``, taken from the nearly eligible) is generated *complete and
+eligible* for their cohort as of the as-of date: aged 19–64 with a full birth date, every
+screening lab inside the protocol's limits with its upper limit of normal, creatinine capped
+so that Cockcroft–Gault clears 60 mL/min, negative serologies, the cohort's assessments and
+attestations (childbearing potential answered for everyone, with contraception and a negative
+serum HCG where it applies), a refractory history (≥ 1 mg/kg/day glucocorticoid,
+cyclophosphamide and > 182 days of a conventional immunomodulator, or a relapse after
+remission), for RA a diagnosis ≥ 6 months old, a csDMARD and two or three b/tsDMARD
+mechanisms, and none of the exclusions (no excluding diagnosis, allergy, trial participation
+or G-CSF; past infections resolved). ``designed_eligible`` names them.
+
+Another share (``SHORT``) is generated the same way but *one short*: exactly one item is
+missing (INR, recent weight, HIV test, hemodynamic-stability or consent attestation, the
+classification attestation: the criterion is unknown) or failing (hemodynamically unstable,
+the investigator excludes, a heart disease, mental illness or current infection), so that the
+unlock and leave-one-out tables have persons one criterion away from eligible.
 """
 
 from __future__ import annotations
@@ -32,9 +51,16 @@ import duckdb
 
 from eligo.omop.schema import CDM_TABLES, VOCABULARY_TABLES, ddl
 
-__all__ = ["AS_OF", "CHUNK", "COHORTS", "synthesize"]
+__all__ = ["AS_OF", "CHUNK", "COHORTS", "ELIGIBLE", "NEAR", "SHORT", "designed_eligible",
+           "synthesize"]
 
 AS_OF = date(2026, 6, 1)
+#: share of the disease persons generated complete and eligible for their cohort
+ELIGIBLE = 0.08
+#: share generated as the eligible ones but *one short*: exactly one item spoiled (``_KNOCKS``)
+SHORT = 0.1
+#: share of the disease persons generated nearly eligible (the eligible ones among them)
+NEAR = 0.55
 #: persons per generation chunk (bounds memory; also the progress step)
 CHUNK = 50_000
 #: cohort numbers used in the generator (0 = background)
@@ -575,6 +601,12 @@ class _Item:
     change: tuple[float, float] | None = None  # baseline: relative change (mean, sd)
     paired: bool = False  # shares its random draw with the other item of its lab
     obs_share: float = 0.0  # share written to observation instead
+    #: for the *eligible* persons (disease cohorts only): probability and distribution
+    #: overrides (cohort → value; unset cohorts keep ``probs`` / ``dist``) and baseline change
+    eprobs: dict[int, float] = field(default_factory=dict)
+    edist: dict[int, _Dist] = field(default_factory=dict)
+    echange: tuple[float, float] | None = None
+    knock: int = 0  # left out for the one-short persons of this knock
 
 
 def _p(value: float, cohorts: Iterable[int] = _DZ, **more: float) -> dict[int, float]:
@@ -584,65 +616,99 @@ def _p(value: float, cohorts: Iterable[int] = _DZ, **more: float) -> dict[int, f
     return out
 
 
+def _all(value: _Dist | float, cohorts: Iterable[int] = _DZ) -> dict[int, Any]:
+    return dict.fromkeys(cohorts, value)
+
+
 _BG_VISIT = 0.9  # probability scale for background persons with a recent visit
+_NONE = _q(0.0)  # a qualitative result that is always negative
+# attestation answers (synth_att.yes_rule): fixed, or from a person's flags
+_NO, _YES, _CBP, _REG, _NOT_REG, _RANDOM = 0, 1, 2, 3, 4, 5
+# the one item a "one short" person lacks (missing: the criterion is unknown) or fails
+_K_INR, _K_WEIGHT, _K_HIV, _K_HEMO, _K_CONSENT, _K_CLASS = 1, 2, 3, 4, 5, 6  # missing
+_K_UNSTABLE, _K_INVESTIGATOR, _K_CARDIAC, _K_MENTAL, _K_INFECTION = 7, 8, 9, 10, 11  # failing
+_KNOCKS = 11
 
 _ITEMS: tuple[_Item, ...] = (
-    _Item("wbc", _p(0.95, _ALL), dist=dict.fromkeys(_DZ, _ln(5.8, 0.33, 0.5, 60))),
-    _Item("anc", _p(0.93, _ALL), anchor=1, dist=dict.fromkeys(_DZ, _ln(3.4, 0.45, 0.05, 40))),
-    _Item("anc", _p(1.0, _DZ), anchor=2, need=2, dist=dict.fromkeys(_DZ, _ln(2.2, 0.5))),
-    _Item("hgb", _p(0.95, _ALL), dist=dict.fromkeys(_DZ, _n(125, 16, 45, 200))),
-    _Item("alt", _p(0.93, _ALL), dist={**dict.fromkeys(_DZ, _ln(26, 0.55, 4, 3000)),
-                                       3: _ln(45, 0.7, 4, 3000)}),
-    _Item("ast", _p(0.93, _ALL), dist={3: _ln(42, 0.65, 5, 3000)}),
-    _Item("tbil", _p(0.9, _ALL)),
-    _Item("creatinine", _p(0.93, _ALL)),
-    _Item("inr", _p(0.85, _ALL), skip=1),
-    _Item("pt", _p(0.8, _ALL)),
+    # screening labs: the eligible persons have every one, inside the protocol's limits (the
+    # limits are in the canonical unit; the upper limits of normal are those of ``_LABS``)
+    _Item("wbc", _p(0.95, _ALL), dist=_all(_ln(5.8, 0.33, 0.5, 60)),
+          eprobs=_all(1.0), edist=_all(_ln(5.8, 0.3, 3.5, 60))),
+    _Item("anc", _p(0.93, _ALL), anchor=1, dist=_all(_ln(3.4, 0.45, 0.05, 40)),
+          eprobs=_all(1.0), edist=_all(_ln(3.4, 0.35, 1.2, 40))),
+    _Item("anc", _p(1.0, _DZ), anchor=2, need=2, dist=_all(_ln(2.2, 0.5))),
+    _Item("hgb", _p(0.95, _ALL), dist=_all(_n(125, 16, 45, 200)),
+          eprobs=_all(1.0), edist=_all(_n(128, 13, 90, 200))),
+    _Item("alt", _p(0.93, _ALL), dist={**_all(_ln(26, 0.55, 4, 3000)), 3: _ln(45, 0.7, 4, 3000)},
+          eprobs=_all(1.0), edist={**_all(_ln(24, 0.45, 4, 100)), 3: _ln(40, 0.5, 4, 110)}),
+    _Item("ast", _p(0.93, _ALL), dist={3: _ln(42, 0.65, 5, 3000)},
+          eprobs=_all(1.0), edist={**_all(_ln(24, 0.4, 5, 100)), 3: _ln(38, 0.5, 5, 110)}),
+    _Item("tbil", _p(0.9, _ALL), eprobs=_all(1.0), edist=_all(_ln(0.6, 0.35, 0.1, 1.6))),
+    # the eligible persons' creatinine is also capped per person (CrCl ≥ 62 mL/min)
+    _Item("creatinine", _p(0.93, _ALL), eprobs=_all(1.0),
+          edist=_all(_ln(0.8, 0.2, 0.4, 1.3))),
+    _Item("inr", _p(0.85, _ALL), skip=1, eprobs=_all(1.0), edist=_all(_n(1.0, 0.07, 0.8, 1.4)),
+          knock=_K_INR),
+    _Item("pt", _p(0.8, _ALL), eprobs=_all(1.0), edist=_all(_n(12.2, 0.7, 9, 16))),
     _Item("crp", _p(0.85, _ALL), dist={4: _ln(14, 0.8, 0.1, 400), 1: _ln(4, 1.0, 0.1, 400),
-                                       2: _ln(5, 1.0, 0.1, 400), 3: _ln(6, 1.0, 0.1, 400)}),
+                                       2: _ln(5, 1.0, 0.1, 400), 3: _ln(6, 1.0, 0.1, 400)},
+          eprobs={4: 1.0}, edist={4: _ln(24, 0.6, 12, 400)}),
     _Item("esr", _p(0.8, _ALL), dist={4: _ln(32, 0.5, 1, 140), 1: _ln(22, 0.6, 1, 140),
                                       2: _ln(18, 0.6, 1, 140), 3: _ln(18, 0.6, 1, 140)}),
-    _Item("weight", _p(0.9, _ALL), days=(0, 89), skip=2),
-    _Item("hcg-serum-qual", _p(0.6, _ALL), days=(0, 6), need=1),
-    _Item("hcg-serum-quant", _p(0.2, _ALL), days=(0, 6), need=1),
-    _Item("hcg-urine", _p(0.15, _ALL), days=(0, 6), need=1),
-    _Item("hbsag", _p(0.85, _ALL), days=(0, 89)),
-    _Item("hbcab", _p(0.7, _ALL), days=(0, 89)),
-    _Item("hbv-dna", _p(0.25, _ALL), days=(0, 89)),
-    _Item("hcv-ab", _p(0.8, _ALL), days=(0, 89)),
-    _Item("hcv-rna", _p(0.1, _ALL), days=(0, 89)),
-    _Item("hiv-ab", _p(0.8, _ALL), days=(0, 89)),
-    _Item("syphilis", _p(0.75, _ALL), days=(0, 89)),
+    _Item("weight", _p(0.9, _ALL), days=(0, 89), skip=2, eprobs=_all(1.0), knock=_K_WEIGHT),
+    _Item("hcg-serum-qual", _p(0.6, _ALL), days=(0, 6), need=1,
+          eprobs=_all(1.0), edist=_all(_NONE)),
+    _Item("hcg-serum-quant", _p(0.2, _ALL), days=(0, 6), need=1,
+          edist=_all(_ln(1.2, 0.6, 0.1, 4))),
+    _Item("hcg-urine", _p(0.15, _ALL), days=(0, 6), need=1, edist=_all(_NONE)),
+    # serologies: the eligible persons are tested and negative (a DNA/RNA test for a few)
+    _Item("hbsag", _p(0.85, _ALL), days=(0, 89), eprobs=_all(1.0), edist=_all(_NONE)),
+    _Item("hbcab", _p(0.7, _ALL), days=(0, 89), eprobs=_all(1.0), edist=_all(_NONE)),
+    _Item("hbv-dna", _p(0.25, _ALL), days=(0, 89), edist=_all(_NONE)),
+    _Item("hcv-ab", _p(0.8, _ALL), days=(0, 89), eprobs=_all(1.0), edist=_all(_NONE)),
+    _Item("hcv-rna", _p(0.1, _ALL), days=(0, 89), edist=_all(_NONE)),
+    _Item("hiv-ab", _p(0.8, _ALL), days=(0, 89), eprobs=_all(1.0), edist=_all(_NONE),
+          knock=_K_HIV),
+    _Item("syphilis", _p(0.75, _ALL), days=(0, 89), eprobs=_all(1.0), edist=_all(_NONE)),
     _Item("ck", _p(0.3, iim=0.95), dist={3: _ln(900, 1.0, 10, 100000)}),
     _Item("aldolase", _p(0.05, iim=0.6), dist={3: _ln(12, 0.6, 0.5, 500)}),
     _Item("ldh", _p(0.3, iim=0.7), dist={3: _ln(350, 0.4, 50, 5000)}),
     _Item("myositis-ab", _p(0.05, iim=0.85), days=(0, 1500),
-          dist={3: _q(0.65), 1: _q(0.05), 2: _q(0.05), 4: _q(0.03)}),
+          dist={3: _q(0.65), 1: _q(0.05), 2: _q(0.05), 4: _q(0.03)},
+          eprobs={3: 1.0}, edist={3: _q(1.0)}),
     _Item("fvc", _p(0.0, ssc=0.8, iim=0.3, ra=0.1), days=(0, 89), paired=True,
-          dist={2: _n(74, 15, 20, 150)}),
+          dist={2: _n(74, 15, 20, 150)}, eprobs={2: 1.0}, edist={2: _n(58, 6, 20, 68)}),
     _Item("fvc", _p(0.0, ssc=0.6, iim=0.1), days=(180, 365), paired=True,
-          change=(-0.06, 0.07), dist={2: _n(74, 15, 20, 150)}),
+          change=(-0.06, 0.07), dist={2: _n(74, 15, 20, 150)}, edist={2: _n(58, 6, 20, 150)}),
     _Item("dlco", _p(0.0, ssc=0.7, iim=0.2), days=(0, 89), paired=True,
           dist={2: _n(60, 15, 15, 150)}),
     _Item("dlco", _p(0.0, ssc=0.5), days=(180, 365), paired=True, change=(-0.1, 0.1),
           dist={2: _n(60, 15, 15, 150)}),
-    _Item("essdai", _p(0.0, pss=0.9), obs_share=0.2),
-    _Item("mrss", _p(0.0, ssc=0.9), days=(0, 89), paired=True),
-    _Item("mrss", _p(0.0, ssc=0.75), days=(180, 365), paired=True, change=(0.12, 0.12)),
-    _Item("mmt8", _p(0.0, iim=0.9)),
-    _Item("phga", _p(0.0, iim=0.85, ra=0.7), dist={4: _n(5, 2, 0, 10)}),
-    _Item("ptga", _p(0.0, iim=0.85, ra=0.8), dist={4: _n(5.5, 2, 0, 10)}),
+    _Item("essdai", _p(0.0, pss=0.9), obs_share=0.2, eprobs={1: 1.0},
+          edist={1: _n(11, 4, 5.5, 40)}),
+    # mRSS: the eligible persons' skin score rose by about a quarter in the last year (the
+    # baseline is not clamped from below, so the rise survives the latest value's clamp)
+    _Item("mrss", _p(0.0, ssc=0.9), days=(0, 89), paired=True, eprobs={2: 1.0},
+          edist={2: _n(24, 5, 10, 51)}),
+    _Item("mrss", _p(0.0, ssc=0.75), days=(180, 365), paired=True, change=(0.12, 0.12),
+          eprobs={2: 1.0}, edist={2: _n(24, 5, 0, 51)}, echange=(0.25, 0.04)),
+    _Item("mmt8", _p(0.0, iim=0.9), eprobs={3: 1.0}, edist={3: _n(118, 10, 60, 135)}),
+    _Item("phga", _p(0.0, iim=0.85, ra=0.7), dist={4: _n(5, 2, 0, 10)},
+          eprobs={3: 1.0}, edist={3: _n(5, 1.5, 2.5, 10)}),
+    _Item("ptga", _p(0.0, iim=0.85, ra=0.8), dist={4: _n(5.5, 2, 0, 10)},
+          eprobs={3: 1.0}, edist={3: _n(5.5, 1.5, 2.5, 10)}),
     _Item("extramuscular", _p(0.0, iim=0.75)),
     _Item("haq-di", _p(0.0, iim=0.7, ra=0.5), obs_share=0.3),
-    _Item("sjc66", _p(0.0, ra=0.9)),
-    _Item("tjc68", _p(0.0, ra=0.9)),
+    _Item("sjc66", _p(0.0, ra=0.9), eprobs={4: 1.0}, edist={4: _n(12, 4, 6, 66)}),
+    _Item("tjc68", _p(0.0, ra=0.9), eprobs={4: 1.0}, edist={4: _n(15, 5, 6, 68)}),
     _Item("sjc28", _p(0.0, ra=0.8)),
     _Item("tjc28", _p(0.0, ra=0.8)),
-    _Item("das28-esr", _p(0.0, ra=0.6)),
+    _Item("das28-esr", _p(0.0, ra=0.6), eprobs={4: 1.0}, edist={4: _n(5.2, 0.8, 3.6, 9.9)}),
     _Item("cdai", _p(0.0, ra=0.5)),
     _Item("mtss", _p(0.0, ra=0.3), days=(0, 89), paired=True),
     _Item("mtss", _p(0.0, ra=0.25), days=(200, 365), paired=True, change=(0.08, 0.1)),
-    _Item("acr-fc", _p(0.0, ra=0.7), days=(0, 89), obs_share=0.4),
+    _Item("acr-fc", _p(0.0, ra=0.7), days=(0, 89), obs_share=0.4, eprobs={4: 1.0},
+          edist={4: _n(2.0, 0.6, 1, 3.4)}),
 )
 _ITEM_SLOT0 = 64  # measurement slots 0..63 are background
 
@@ -661,6 +727,8 @@ _DX = {1: {"M35.00": 8, "M35.01": 5, "M35.09": 3, "83901003": 4},
        3: {"M33.20": 6, "M33.10": 5, "M33.90": 3, "M60.89": 1, "M36.0": 1, "31384009": 2,
            "396230008": 2},
        4: {"M05.79": 5, "M05.9": 3, "M06.9": 7, "M06.09": 3, "69896004": 1, "M06.1": 1}}
+#: diagnosis codes outside the cohort's value set (last in their mix: eligible persons skip them)
+_DX_OUTSIDE = {"M06.1"}
 
 
 @dataclass(frozen=True)
@@ -670,30 +738,32 @@ class _CondItem:
     when: int = 0  # 0 any time, 1 within 45 days, 2 near the disease onset, 3 years ago
     end: int = 0  # 0 open, 1 resolved after 1-8 weeks, 2 half ended, 3 mostly ended
     need: int = 0  # 1 = woman 16-45
+    elig: bool = False  # also drawn for the eligible persons (excludes none of them)
+    knock: int = 0  # always drawn for the one-short persons of this knock
 
 
 _MALIGNANT = {"C50.911": 4, "C34.90": 3, "C18.9": 3, "C61": 2, "C43.9": 1, "C85.90": 1,
               "C00.9": 1, "C96.9": 1, "D05.10": 1, "D09.0": 1}
 _COND_ITEMS: tuple[_CondItem, ...] = (
     _CondItem({"J84.10": 3, "J84.9": 2, "J99": 1, "233703007": 1},
-              _p(0.005, (0,), pss=0.1, ssc=0.35, iim=0.3, ra=0.08)),
+              _p(0.005, (0,), pss=0.1, ssc=0.35, iim=0.3, ra=0.08), elig=True),
     _CondItem({"I50.9": 3, "I48.91": 3, "I20.9": 2, "I21.9": 1, "I22.9": 1, "I25.2": 1,
                "I25.110": 1, "I25.700": 1, "I11.0": 1, "I13.0": 1, "I13.2": 1, "I47.1": 1,
-               "I49.9": 1}, _p(0.03, (1, 2, 3, 4), ra=0.04) | {0: 0.04}),
+               "I49.9": 1}, _p(0.03, (1, 2, 3, 4), ra=0.04) | {0: 0.04}, knock=_K_CARDIAC),
     _CondItem(_MALIGNANT, _p(0.02, _ALL) | {0: 0.03}, end=2),
     _CondItem({"C44.91": 4, "C44.92": 2, "D06.9": 2, "D09.0": 1, "D05.10": 1, "254701007": 1},
               _p(0.025, _ALL), when=3, end=3),
     _CondItem(_MALIGNANT | {"C44.91": 2}, _p(0.0, iim=0.06), when=2, end=2),
     _CondItem({"G40.909": 3, "I63.9": 2, "I69.30": 1, "G04.90": 1, "G05.3": 1, "F01.50": 1,
                "G93.40": 1, "I67.7": 1, "A86": 1}, _p(0.01, _ALL) | {0: 0.02}),
-    _CondItem({"F20.9": 2, "F31.9": 2, "F39": 1, "F03.90": 1}, _p(0.01, _ALL)),
+    _CondItem({"F20.9": 2, "F31.9": 2, "F39": 1, "F03.90": 1}, _p(0.01, _ALL), knock=_K_MENTAL),
     _CondItem({"D80.1": 2, "D83.9": 2, "D81.9": 1, "D82.1": 1, "D84.0": 1, "D84.1": 1,
                "D84.89": 1, "D84.821": 2}, _p(0.004, _ALL)),
     _CondItem({"N18.6": 2, "Z99.2": 1}, _p(0.005, _ALL)),
     _CondItem({"B20": 2, "Z21": 1}, _p(0.003, _ALL)),
     _CondItem({"A53.9": 2, "A51.9": 1, "A50.9": 1}, _p(0.002, _ALL)),
     _CondItem({"J18.9": 3, "A41.9": 1, "B02.9": 2, "J15.9": 1, "A15.0": 1, "J12.9": 1},
-              _p(0.03, _ALL) | {0: 0.01}, when=1),
+              _p(0.03, _ALL) | {0: 0.01}, when=1, knock=_K_INFECTION),
     _CondItem({"J18.9": 3, "B02.9": 2, "A08.4": 2, "J12.9": 1, "B99.9": 1, "A00.9": 1},
               _p(0.1, _ALL), end=1),
     _CondItem({"B18.1": 1}, _p(0.005, _ALL)),
@@ -703,10 +773,10 @@ _COND_ITEMS: tuple[_CondItem, ...] = (
                "D47.3": 1, "D47.4": 1}, _p(0.003, _ALL, pss=0.02)),
     _CondItem({"G72.0": 1}, _p(0.0005, _ALL, iim=0.03)),
     _CondItem({"G72.41": 3, "72315009": 1}, _p(0.0002, _ALL, iim=0.03)),
-    _CondItem({"E80.4": 3, "27503000": 1}, _p(0.03, _ALL)),
+    _CondItem({"E80.4": 3, "27503000": 1}, _p(0.03, _ALL), elig=True),
     _CondItem({"Z33.1": 2, "O09.90": 2}, _p(0.03, _ALL), when=1, need=1),
     _CondItem({"O80": 1}, _p(0.05, _ALL), end=1, need=1),
-    _CondItem({"I73.00": 1}, _p(0.01, _ALL, ssc=0.8, pss=0.1)),
+    _CondItem({"I73.00": 1}, _p(0.01, _ALL, ssc=0.8, pss=0.1), elig=True),
 )
 
 # ------------------------------------------------------------------------------ medications
@@ -731,6 +801,14 @@ _MECHANISMS = (  # order: tnf first (the usual first biologic)
     {"tofacitinib": 3, "baricitinib": 3, "upadacitinib": 3, "filgotinib": 1},
     {"anakinra": 1},
 )
+#: the eligible persons' first (long) immunomodulator counts for their cohort's criterion:
+#: a conventional immunomodulator (pSS, SSc, IIM refractory) or a csDMARD (RA)
+_CONVENTIONAL = {"hydroxychloroquine", "chloroquine", "methotrexate", "leflunomide",
+                 "cyclophosphamide", "azathioprine", "mycophenolate", "tacrolimus",
+                 "ciclosporin", "rituximab", "belimumab", "telitacicept"}
+_CSDMARDS = {"methotrexate", "leflunomide", "sulfasalazine", "hydroxychloroquine", "iguratimod"}
+_IMMUNO_ELIG = {c: {k: w for k, w in mix.items() if k in (_CSDMARDS if c == 4 else _CONVENTIONAL)}
+                for c, mix in _IMMUNO.items()}
 _GCSF = {"filgrastim": 12, "pegfilgrastim": 5, "lenograstim": 3}
 _BG_DRUGS = {"omeprazole": 8, "atorvastatin": 6, "simvastatin": 3, "metformin": 4,
              "lisinopril": 4, "losartan": 3, "amlodipine": 4, "metoprolol": 3,
@@ -738,6 +816,8 @@ _BG_DRUGS = {"omeprazole": 8, "atorvastatin": 6, "simvastatin": 3, "metformin": 
              "amoxicillin": 6, "sertraline": 3, "salbutamol": 3, "aspirin": 4,
              "gabapentin": 2, "cetirizine": 3, "colecalciferol": 4, "folic-acid": 2,
              "prednisone": 2, "methylprednisolone": 1}
+#: background codes the eligible persons do not get (they would exclude them)
+_BG_NOT_ELIG = {"F32.9"}
 _ALLERGENS = {"amoxicillin": 10, "aspirin": 3, "sulfasalazine": 2, "ibuprofen": 3,
               "cyclophosphamide": 1, "tocilizumab": 1, "fludarabine": 1}
 
@@ -748,34 +828,48 @@ class _Att:
     probs: dict[int, float]
     p_yes: float
     need: int = 0  # 1 = under 50, 2 = woman under 45
+    #: for the eligible persons: probability (cohort → value), the answer and who is asked
+    eprobs: dict[int, float] = field(default_factory=dict)
+    eyes: int = _NO  # _NO, _YES, _CBP (yes if of childbearing potential), _REG (yes on the
+    #                  treatment-regimen path), _NOT_REG (yes on the relapse path)
+    eneed: int = 0  # 0 everyone, 3 = of childbearing potential, 4 = woman of childbearing pot.
+    knock: int = 0  # left out for the one-short persons of this knock
+    flip: int = 0  # written, with the other answer, for the one-short persons of this knock
 
 
 _ATTESTATIONS: tuple[_Att, ...] = (
-    _Att("informed-consent", _p(0.75), 0.97),
-    _Att("hemodynamically-stable", _p(0.7), 0.95),
-    _Att("childbearing-potential", _p(0.6), 0.6, need=1),
-    _Att("contraception-agreed", _p(0.5), 0.85, need=1),
-    _Att("lactating", _p(0.3), 0.05, need=2),
+    _Att("informed-consent", _p(0.75), 0.97, eprobs=_all(1.0), eyes=_YES, knock=_K_CONSENT),
+    _Att("hemodynamically-stable", _p(0.7), 0.95, eprobs=_all(1.0), eyes=_YES, knock=_K_HEMO,
+         flip=_K_UNSTABLE),
+    _Att("childbearing-potential", _p(0.6), 0.6, need=1, eprobs=_all(1.0), eyes=_CBP),
+    _Att("contraception-agreed", _p(0.5), 0.85, need=1, eprobs=_all(1.0), eyes=_YES, eneed=3),
+    _Att("lactating", _p(0.3), 0.05, need=2, eprobs=_all(1.0), eneed=4),
     _Att("liver-abnormality-disease-related", _p(0.05, iim=0.15), 0.5),
-    _Att("pss-classification-met", _p(0.0, pss=0.8), 0.9),
-    _Att("ssc-classification-met", _p(0.0, ssc=0.8), 0.9),
-    _Att("iim-classification-met", _p(0.0, iim=0.8), 0.9),
-    _Att("ra-classification-met", _p(0.0, ra=0.8), 0.92),
-    _Att("conventional-treatment-ineffective", _p(0.6, ra=0.2), 0.8),
-    _Att("relapse-after-remission", _p(0.3, ra=0.05), 0.5),
-    _Att("hrct-ground-glass", _p(0.0, ssc=0.5, iim=0.2), 0.6),
-    _Att("muscle-involvement", _p(0.0, iim=0.8), 0.85),
+    _Att("pss-classification-met", _p(0.0, pss=0.8), 0.9, eprobs={1: 1.0}, eyes=_YES,
+         knock=_K_CLASS),
+    _Att("ssc-classification-met", _p(0.0, ssc=0.8), 0.9, eprobs={2: 1.0}, eyes=_YES,
+         knock=_K_CLASS),
+    _Att("iim-classification-met", _p(0.0, iim=0.8), 0.9, eprobs={3: 1.0}, eyes=_YES,
+         knock=_K_CLASS),
+    _Att("ra-classification-met", _p(0.0, ra=0.8), 0.92, eprobs={4: 1.0}, eyes=_YES,
+         knock=_K_CLASS),
+    _Att("conventional-treatment-ineffective", _p(0.6, ra=0.2), 0.8,
+         eprobs=_all(1.0, (1, 2, 3)), eyes=_REG),
+    _Att("relapse-after-remission", _p(0.3, ra=0.05), 0.5, eprobs=_all(1.0, (1, 2, 3)),
+         eyes=_NOT_REG),
+    _Att("hrct-ground-glass", _p(0.0, ssc=0.5, iim=0.2), 0.6, eprobs={2: 1.0}, eyes=_YES),
+    _Att("muscle-involvement", _p(0.0, iim=0.8), 0.85, eprobs={3: 1.0}, eyes=_YES),
     _Att("csdmard-contraindicated", _p(0.0, ra=0.05), 0.6),
     _Att("socioeconomic-restriction", _p(0.0, ra=0.05), 0.5),
-    _Att("symptoms-problematic", _p(0.0, ra=0.7), 0.8),
-    _Att("active-disease-signs", _p(0.0, ra=0.5), 0.7),
+    _Att("symptoms-problematic", _p(0.0, ra=0.7), 0.8, eprobs={4: 1.0}, eyes=_YES),
+    _Att("active-disease-signs", _p(0.0, ra=0.5), 0.7, eprobs={4: 0.6}, eyes=_YES),
     _Att("gc-taper-failed", _p(0.0, ra=0.3), 0.5),
-    _Att("qol-reduced", _p(0.0, ra=0.5), 0.8),
-    _Att("uncontrolled-infection", _p(0.15), 0.1),
-    _Att("severe-allergy-history", _p(0.15), 0.08),
-    _Att("intends-pregnancy", _p(0.1), 0.1, need=1),
-    _Att("recent-trial-treatment", _p(0.1), 0.1),
-    _Att("investigator-excludes", _p(0.15), 0.1),
+    _Att("qol-reduced", _p(0.0, ra=0.5), 0.8, eprobs={4: 0.5}, eyes=_YES),
+    _Att("uncontrolled-infection", _p(0.15), 0.1, eprobs=_all(0.15)),
+    _Att("severe-allergy-history", _p(0.15), 0.08, eprobs=_all(0.15)),
+    _Att("intends-pregnancy", _p(0.1), 0.1, need=1, eprobs=_all(0.1)),
+    _Att("recent-trial-treatment", _p(0.1), 0.1, eprobs=_all(0.1)),
+    _Att("investigator-excludes", _p(0.15), 0.1, eprobs=_all(0.15), flip=_K_INVESTIGATOR),
 )
 
 # -------------------------------------------------------------------------------- vocabulary
@@ -1057,23 +1151,30 @@ def _load_tables(con: duckdb.DuckDBPyConnection, v: _Vocab) -> None:
     for n, it in enumerate(_ITEMS):
         lid = _LAB_INDEX[it.lab]
         lab = _LABS[lid - 1]
-        for cohort, prob in it.probs.items():
-            if prob <= 0:
-                continue
-            d = it.dist.get(cohort, lab.dist)
-            chg = it.change or (0.0, 0.0)
-            items.append((_ITEM_SLOT0 + n, cohort, lid, prob * (_BG_VISIT if cohort == 0
-                                                                 else 1.0),
-                          it.days[0], it.days[1], it.anchor, it.need, it.skip, d.kind, d.mu,
-                          d.sd, d.lo, d.hi, chg[0], chg[1],
-                          1000 + lid if it.paired else _ITEM_SLOT0 + n, d.p_pos, it.obs_share))
-    _temp(con, "synth_item", [("slot", "INT"), ("cohort", "INT"), ("lab_id", "INT"),
-                              ("prob", "DOUBLE"), ("day_lo", "INT"), ("day_hi", "INT"),
-                              ("anchor", "INT"), ("need", "INT"), ("skip", "INT"),
-                              ("kind", "INT"), ("mu", "DOUBLE"), ("sd", "DOUBLE"),
-                              ("lo", "DOUBLE"), ("hi", "DOUBLE"), ("chg_mu", "DOUBLE"),
-                              ("chg_sd", "DOUBLE"), ("zsalt", "INT"), ("p_pos", "DOUBLE"),
-                              ("obs_share", "DOUBLE")], items)
+        # one row per (cohort, eligible or not); the eligible persons are in cohorts 1-4 only
+        for elig in (False, True):
+            probs = {c: q for c, q in (it.probs | it.eprobs).items() if c > 0} if elig \
+                else it.probs
+            for cohort, prob in probs.items():
+                if prob <= 0:
+                    continue
+                d = (it.edist.get(cohort) if elig else None) or it.dist.get(cohort, lab.dist)
+                chg = (it.echange if elig else None) or it.change or (0.0, 0.0)
+                items.append((_ITEM_SLOT0 + n, cohort, elig, lid,
+                              prob * (_BG_VISIT if cohort == 0 else 1.0),
+                              it.days[0], it.days[1], it.anchor, it.need, it.skip, d.kind,
+                              d.mu, d.sd, d.lo, d.hi, chg[0], chg[1],
+                              1000 + lid if it.paired else _ITEM_SLOT0 + n, d.p_pos,
+                              it.obs_share, elig and it.lab == "creatinine",
+                              it.knock if elig else 0))
+    _temp(con, "synth_item", [("slot", "INT"), ("cohort", "INT"), ("elig", "BOOLEAN"),
+                              ("lab_id", "INT"), ("prob", "DOUBLE"), ("day_lo", "INT"),
+                              ("day_hi", "INT"), ("anchor", "INT"), ("need", "INT"),
+                              ("skip", "INT"), ("kind", "INT"), ("mu", "DOUBLE"),
+                              ("sd", "DOUBLE"), ("lo", "DOUBLE"), ("hi", "DOUBLE"),
+                              ("chg_mu", "DOUBLE"), ("chg_sd", "DOUBLE"), ("zsalt", "INT"),
+                              ("p_pos", "DOUBLE"), ("obs_share", "DOUBLE"),
+                              ("crcap", "BOOLEAN"), ("knock", "INT")], items)
 
     # conditions: code table and wheels (group 0 background, 1-4 diagnoses, 10+ items)
     codes: dict[str, int] = {}
@@ -1092,25 +1193,37 @@ def _load_tables(con: duckdb.DuckDBPyConnection, v: _Vocab) -> None:
             cwheel.append((group, i, code_id(k.rstrip("*")), k.endswith("*")))
         return len(keys)
 
-    sizes = {0: add_wheel(0, _BG_CONDITIONS)}
+    # (size, size for the eligible persons); group 5: the background for the eligible persons
+    sizes = {0: (add_wheel(0, _BG_CONDITIONS),) * 2}
+    size = add_wheel(5, {k: w for k, w in _BG_CONDITIONS.items()
+                         if k.rstrip("*") not in _BG_NOT_ELIG})
+    sizes[5] = (size, size)
     for cohort, mix in _DX.items():
-        sizes[cohort] = add_wheel(cohort, mix)
+        outside = [k in _DX_OUTSIDE for k in mix]
+        if outside != sorted(outside):
+            raise ValueError(f"cohort {cohort}: codes outside the value set must come last")
+        size = add_wheel(cohort, mix)
+        sizes[cohort] = (size, len(_wheel({k: w for k, w in mix.items()
+                                           if k not in _DX_OUTSIDE})))
     citems: list[tuple[Any, ...]] = []
     for n, ci in enumerate(_COND_ITEMS):
         group = 10 + n
         size = add_wheel(group, ci.codes)
         for cohort, prob in ci.probs.items():
             if prob > 0:
-                citems.append((24 + n, cohort, prob, group, size, ci.when, ci.end, ci.need))
+                citems.append((24 + n, cohort, prob, group, size, ci.when, ci.end, ci.need,
+                               ci.elig, ci.knock))
     _temp(con, "synth_ccode", [("code_id", "INT"), ("cm_cid", "BIGINT"), ("who_cid", "BIGINT"),
                                ("sno_cid", "BIGINT"), ("cm_code", "VARCHAR"),
                                ("who_code", "VARCHAR"), ("sno_code", "VARCHAR")], code_rows)
     _temp(con, "synth_cwheel", [("grp", "INT"), ("idx", "INT"), ("code_id", "INT"),
                                 ("acute", "BOOLEAN")], cwheel)
-    _temp(con, "synth_csize", [("grp", "INT"), ("size", "INT")], list(sizes.items()))
+    _temp(con, "synth_csize", [("grp", "INT"), ("size", "INT"), ("esize", "INT")],
+          [(g, a, b) for g, (a, b) in sizes.items()])
     _temp(con, "synth_citem", [("slot", "INT"), ("cohort", "INT"), ("prob", "DOUBLE"),
                                ("grp", "INT"), ("size", "INT"), ("when_", "INT"),
-                               ("end_", "INT"), ("need", "INT")], citems)
+                               ("end_", "INT"), ("need", "INT"), ("elig", "BOOLEAN"),
+                               ("knock", "INT")], citems)
 
     # drugs
     drows: list[tuple[Any, ...]] = []
@@ -1142,6 +1255,7 @@ def _load_tables(con: duckdb.DuckDBPyConnection, v: _Vocab) -> None:
     add_dwheel(4, _ALLERGENS)
     for cohort, mix in _IMMUNO.items():
         add_dwheel(10 + cohort, mix)
+        add_dwheel(30 + cohort, _IMMUNO_ELIG[cohort])
     for m, mix in enumerate(_MECHANISMS):
         add_dwheel(20 + m, mix)
     _temp(con, "synth_dwheel", [("grp", "INT"), ("idx", "INT"), ("drug_id", "INT")], dwheel)
@@ -1152,10 +1266,16 @@ def _load_tables(con: duckdb.DuckDBPyConnection, v: _Vocab) -> None:
     for n, a in enumerate(_ATTESTATIONS):
         for cohort, prob in a.probs.items():
             if prob > 0:
-                arows.append((160 + n, cohort, local[a.code][0], a.code, prob, a.p_yes, a.need))
-    _temp(con, "synth_att", [("slot", "INT"), ("cohort", "INT"), ("cid", "BIGINT"),
-                             ("code", "VARCHAR"), ("prob", "DOUBLE"), ("p_yes", "DOUBLE"),
-                             ("need", "INT")], arows)
+                arows.append((160 + n, cohort, False, local[a.code][0], a.code, prob, a.p_yes,
+                              a.need, _RANDOM, 0, 0))
+        for cohort, prob in a.eprobs.items():
+            if prob > 0:
+                arows.append((160 + n, cohort, True, local[a.code][0], a.code, prob, 0.0,
+                              a.eneed, a.eyes, a.knock, a.flip))
+    _temp(con, "synth_att", [("slot", "INT"), ("cohort", "INT"), ("elig", "BOOLEAN"),
+                             ("cid", "BIGINT"), ("code", "VARCHAR"), ("prob", "DOUBLE"),
+                             ("p_yes", "DOUBLE"), ("need", "INT"), ("yes_rule", "INT"),
+                             ("knock", "INT"), ("flip", "INT")], arows)
 
 
 def _macros(con: duckdb.DuckDBPyConnection, seed: int) -> None:
@@ -1174,6 +1294,7 @@ def _macros(con: duckdb.DuckDBPyConnection, seed: int) -> None:
 
 
 def _persons(con: duckdb.DuckDBPyConnection, n: int, as_of: date) -> None:
+    complete = round(ELIGIBLE + SHORT, 9)  # generated complete: eligible, or one short
     con.execute(f"""
     CREATE TEMP TABLE synth_p AS
     WITH b AS (SELECT (range + 1)::BIGINT AS pid FROM range({int(n)})),
@@ -1186,16 +1307,23 @@ def _persons(con: duckdb.DuckDBPyConnection, n: int, as_of: date) -> None:
       SELECT pid, cohort,
         u(pid, 0, 2) < CASE cohort WHEN 1 THEN 0.9 WHEN 2 THEN 0.8 WHEN 3 THEN 0.65
                                    WHEN 4 THEN 0.75 ELSE 0.51 END AS female,
-        CASE WHEN cohort > 0 THEN greatest(12.0, least(88.0, 50 + 13 * z(pid, 0, 3)))
+        CASE WHEN cohort > 0 AND u(pid, 0, 7) < {complete}
+               THEN greatest(19.0, least(64.0, 46 + 11 * z(pid, 0, 3)))
+             WHEN cohort > 0 THEN greatest(12.0, least(88.0, 50 + 13 * z(pid, 0, 3)))
              WHEN u(pid, 0, 4) < 0.03 THEN 1 + 9 * u(pid, 0, 5)
              WHEN u(pid, 0, 4) < 0.05 THEN 90 + 10 * u(pid, 0, 5)
              ELSE 10 + 80 * u(pid, 0, 5) END AS age_y,
         pick(u(pid, 0, 6), 4) AS site,
-        cohort > 0 AND u(pid, 0, 7) < 0.55 AS near,
+        cohort > 0 AND u(pid, 0, 7) < {NEAR} AS near,
+        -- elig: generated complete and eligible, except for the one-short persons' knock
+        cohort > 0 AND u(pid, 0, 7) < {complete} AS elig,
+        CASE WHEN cohort > 0 AND u(pid, 0, 7) >= {ELIGIBLE} AND u(pid, 0, 7) < {complete}
+             THEN 1 + pick(u(pid, 0, 27), {_KNOCKS}) ELSE 0 END AS knock,
         u(pid, 0, 8) < 0.10 AS visit,
         u(pid, 0, 9) < 0.30 AS miss_inr,
         u(pid, 0, 10) < 0.15 AS miss_uln,
         u(pid, 0, 11) < 0.15 AS miss_weight,
+        u(pid, 0, 25) AS u_cbp, u(pid, 0, 26) < 0.6 AS reg,
         pick(u(pid, 0, 12), 28) AS anc_day,
         u(pid, 0, 13) AS u_gcsf,
         30 + pick(u(pid, 0, 14), 21) AS n_meas,
@@ -1212,22 +1340,37 @@ def _persons(con: duckdb.DuckDBPyConnection, n: int, as_of: date) -> None:
              WHEN female THEN 68 + 14 * z_w ELSE 83 + 15 * z_w END AS w0,
         CASE WHEN age_y < 18 THEN 105 + (age_y - 5) * 5.5 + 5 * z_h
              WHEN female THEN 163 + 7 * z_h ELSE 177 + 7 * z_h END AS h0
-      FROM d)
-    SELECT pid, cohort, female, site, near, near OR visit AS recent, miss_inr, miss_uln,
-      miss_weight, anc_day, near AND u_gcsf < 0.06 AS gcsf, n_meas, n_cond, n_drug, n_obs,
+      FROM d),
+    f AS (
+    SELECT pid, cohort, female, site, near, elig, knock, near OR visit AS recent,
+      miss_inr AND NOT elig AS miss_inr, miss_uln AND NOT elig AS miss_uln,
+      miss_weight AND NOT elig AS miss_weight, anc_day,
+      near AND NOT elig AND u_gcsf < 0.06 AS gcsf, n_meas, n_cond, n_drug, n_obs,
       age_days, floor(age_days / 365.25)::INT AS age,
+      -- eligible persons: of childbearing potential (a man: his partner) for some under 50;
+      -- refractory by the treatment regimen (reg) or by a relapse after remission (NOT reg)
+      elig AND age_days < 50 * 365 AND u_cbp < (CASE WHEN female THEN 0.6 ELSE 0.3 END)
+        AS cbp,
+      elig AND reg AND cohort < 4 AS e_reg,
       DATE '{as_of}' - age_days AS birth,
-      CASE WHEN u_partial < 0.003 THEN 1 WHEN u_partial < 0.006 THEN 2 ELSE 0 END AS partial,
-      round(greatest(12.0, least(250.0, w0)), 1) AS weight_kg,
+      CASE WHEN elig THEN 0 WHEN u_partial < 0.003 THEN 1 WHEN u_partial < 0.006 THEN 2
+           ELSE 0 END AS partial,
+      round(greatest(CASE WHEN elig THEN 52.0 ELSE 12.0 END, least(250.0, w0)), 1)
+        AS weight_kg,
       round(greatest(60.0, least(215.0, h0)), 1) AS height_cm,
       least(age_days - 1, (CASE WHEN cohort > 0 THEN 730 ELSE 365 END)
                           + floor(u_hist * 365 * 13)::INT) AS hist,
-      CASE WHEN cohort = 4 AND u_onset < 0.1 THEN 20 + pick(u_onset2, 160)
+      CASE WHEN cohort = 4 AND u_onset < 0.1 AND NOT elig THEN 20 + pick(u_onset2, 160)
            WHEN cohort = 4 THEN 183 + pick(u_onset2, least(age_days - 1,
                 (730 + floor(u_hist * 365 * 13)::INT)) - 183)
            ELSE 30 + pick(u_onset2, least(age_days - 1,
                 (730 + floor(u_hist * 365 * 13)::INT)) - 30) END AS onset_day
-    FROM e
+    FROM e)
+    -- the eligible persons' creatinine cap: Cockcroft-Gault ≥ 62 mL/min with a weight 6 kg
+    -- lighter and a year older than theirs (room for the weight's noise and rounding)
+    SELECT *, CASE WHEN elig THEN (139 - age) * (weight_kg - 6)
+                   * (CASE WHEN female THEN 0.85 ELSE 1.0 END) / (72 * 62.0) END AS cr_max
+    FROM f
     """)
 
 
@@ -1251,7 +1394,7 @@ _MEAS_PROJECT = """
   CASE WHEN l.ref_lo IS NULL OR l.qual > 0 THEN NULL
        ELSE round(l.ref_lo * v.factor, v.dec) END AS range_low,
   CASE WHEN l.ref_hi IS NULL OR l.qual > 0 OR (l.uln_missable AND r.miss_uln)
-            OR u(r.pid, r.slot, 32) < 0.02 THEN NULL
+            OR (u(r.pid, r.slot, 32) < 0.02 AND NOT r.elig) THEN NULL
        ELSE round(l.ref_hi * v.factor, v.dec) END AS range_high,
   v.code AS source_value,
   CASE WHEN u(r.pid, r.slot, 33) < 0.05 THEN 0 ELSE v.concept_id END AS source_cid,
@@ -1283,12 +1426,12 @@ def _sql_measurements(as_of: date, lo: int, hi: int) -> tuple[str, str]:
     background = f"""
     INSERT INTO measurement
     WITH s0 AS (
-      SELECT pid, unnest(range(n_meas)) AS slot, hist, weight_kg, height_cm, miss_uln
+      SELECT pid, unnest(range(n_meas)) AS slot, hist, weight_kg, height_cm, miss_uln, elig
       FROM synth_p WHERE pid BETWEEN {lo} AND {hi}),
     src AS (
       SELECT s0.pid, s0.slot, w.lab_id, 29 + pick(u(s0.pid, s0.slot, 20), s0.hist - 29) AS day,
         l.kind, l.mu, l.sd * 1.15 AS sd, l.lo, l.hi, 0.0 AS chg_mu, 0.0 AS chg_sd,
-        s0.slot AS zsalt, l.p_pos, s0.weight_kg, s0.height_cm, s0.miss_uln
+        s0.slot AS zsalt, l.p_pos, s0.weight_kg, s0.height_cm, s0.miss_uln, s0.elig
       FROM s0
       JOIN synth_mwheel w ON w.idx = pick(u(s0.pid, s0.slot, 21),
                                           {len(_wheel(_BG_LABS))})
@@ -1306,13 +1449,14 @@ def _sql_measurements(as_of: date, lo: int, hi: int) -> tuple[str, str]:
           WHEN 1 THEN p.anc_day
           WHEN 2 THEN p.anc_day + 15 + pick(u(p.pid, i.slot, 22), 5)
           ELSE i.day_lo + pick(u(p.pid, i.slot, 22), i.day_hi - i.day_lo + 1) END) AS day,
-        i.kind, i.mu, i.sd, i.lo, i.hi, i.chg_mu, i.chg_sd, i.zsalt, i.p_pos,
-        p.weight_kg, p.height_cm, p.miss_uln,
-        u(p.pid, i.slot, 24) < i.obs_share AS to_obs
-      FROM synth_p p JOIN synth_item i ON i.cohort = p.cohort
+        i.kind, i.mu, i.sd, i.lo, CASE WHEN i.crcap THEN least(i.hi, p.cr_max) ELSE i.hi END
+          AS hi, i.chg_mu, i.chg_sd, i.zsalt, i.p_pos, p.weight_kg, p.height_cm, p.miss_uln,
+        p.elig, u(p.pid, i.slot, 24) < i.obs_share AS to_obs
+      FROM synth_p p JOIN synth_item i ON i.cohort = p.cohort AND i.elig = p.elig
       WHERE p.pid BETWEEN {lo} AND {hi} AND p.recent
         AND u(p.pid, i.slot, 23) < i.prob
         AND NOT (i.skip = 1 AND p.miss_inr) AND NOT (i.skip = 2 AND p.miss_weight)
+        AND (i.knock = 0 OR i.knock <> p.knock)
         AND (i.need <> 1 OR (p.female AND p.age BETWEEN 12 AND 49))
         AND (i.need <> 2 OR (p.gcsf AND p.anc_day <= 8))
         AND i.day_lo <= p.hist),
@@ -1325,23 +1469,32 @@ def _sql_measurements(as_of: date, lo: int, hi: int) -> tuple[str, str]:
 
 
 def _sql_conditions(as_of: date, lo: int, hi: int) -> str:
+    # the eligible persons draw from a background without excluding codes, and their acute
+    # (infectious) episodes began at least 60 days ago: resolved by the as-of date
+    n_bg = len(_wheel(_BG_CONDITIONS))
+    n_bg_elig = len(_wheel({k: w for k, w in _BG_CONDITIONS.items()
+                            if k.rstrip("*") not in _BG_NOT_ELIG}))
     return f"""
     INSERT INTO condition_occurrence
     WITH bg AS (
-      SELECT pid, unnest(range(n_cond)) AS slot FROM synth_p WHERE pid BETWEEN {lo} AND {hi}),
+      SELECT pid, unnest(range(n_cond)) AS slot, elig FROM synth_p
+      WHERE pid BETWEEN {lo} AND {hi}),
     src AS (
-      SELECT b.pid, b.slot, w.code_id, pick(u(b.pid, b.slot, 51), p.hist) AS start_day,
+      SELECT b.pid, b.slot, w.code_id,
+             CASE WHEN b.elig AND w.acute THEN 60 + pick(u(b.pid, b.slot, 51), p.hist - 60)
+                  ELSE pick(u(b.pid, b.slot, 51), p.hist) END AS start_day,
              CASE WHEN w.acute THEN 1 ELSE 0 END AS end_mode
       FROM bg b JOIN synth_p p ON p.pid = b.pid
-      JOIN synth_cwheel w ON w.grp = 0
-       AND w.idx = pick(u(b.pid, b.slot, 50), {len(_wheel(_BG_CONDITIONS))})
+      JOIN synth_cwheel w ON w.grp = CASE WHEN b.elig THEN 5 ELSE 0 END
+       AND w.idx = pick(u(b.pid, b.slot, 50), CASE WHEN b.elig THEN {n_bg_elig} ELSE {n_bg} END)
       UNION ALL
       SELECT p.pid, 20 + k.k AS slot, w.code_id,
              CASE k.k WHEN 0 THEN p.onset_day
                       ELSE pick(u(p.pid, 21, 52), p.onset_day) END AS start_day, 0
       FROM synth_p p CROSS JOIN (VALUES (0), (1)) k(k)
       JOIN synth_csize cs ON cs.grp = p.cohort
-      JOIN synth_cwheel w ON w.grp = p.cohort AND w.idx = pick(u(p.pid, 20, 50), cs.size)
+      JOIN synth_cwheel w ON w.grp = p.cohort
+       AND w.idx = pick(u(p.pid, 20, 50), CASE WHEN p.elig THEN cs.esize ELSE cs.size END)
       WHERE p.pid BETWEEN {lo} AND {hi} AND p.cohort > 0
         AND (k.k = 0 OR u(p.pid, 21, 53) < 0.4)
       UNION ALL
@@ -1358,8 +1511,10 @@ def _sql_conditions(as_of: date, lo: int, hi: int) -> str:
                          ELSE 0 END
       FROM synth_p p JOIN synth_citem i ON i.cohort = p.cohort
       JOIN synth_cwheel w ON w.grp = i.grp AND w.idx = pick(u(p.pid, i.slot, 50), i.size)
-      WHERE p.pid BETWEEN {lo} AND {hi} AND u(p.pid, i.slot, 55) < i.prob
-        AND (i.need = 0 OR (p.female AND p.age BETWEEN 16 AND 45))),
+      WHERE p.pid BETWEEN {lo} AND {hi}
+        AND (u(p.pid, i.slot, 55) < i.prob OR (i.knock > 0 AND i.knock = p.knock))
+        AND (i.need = 0 OR (p.female AND p.age BETWEEN 16 AND 45))
+        AND (i.elig OR NOT p.elig OR (i.knock > 0 AND i.knock = p.knock))),
     e AS (
       SELECT s.*, p.site,
         s.start_day - CASE s.end_mode WHEN 1 THEN 7 + pick(u(s.pid, s.slot, 56), 50)
@@ -1383,6 +1538,8 @@ def _sql_conditions(as_of: date, lo: int, hi: int) -> str:
 
 def _sql_drugs(as_of: date, lo: int, hi: int) -> str:
     ids = _DRUG_INDEX
+    mgkg = ("(CASE WHEN p.elig THEN 1.1 + 0.3 * u(p.pid, 23, 63) "
+            "ELSE 1.0 + 0.4 * u(p.pid, 23, 63) END)")
     return f"""
     INSERT INTO drug_exposure
     WITH p AS (SELECT * FROM synth_p WHERE pid BETWEEN {lo} AND {hi}),
@@ -1410,13 +1567,14 @@ def _sql_drugs(as_of: date, lo: int, hi: int) -> str:
       SELECT p.pid, 23 AS slot, d.drug_id,
         pick(u(p.pid, 23, 61), p.onset_day) AS start_day,
         14 + pick(u(p.pid, 23, 62), 47) AS dur,
+        -- mg/kg/day: the eligible persons' clears 1 mg/kg whatever weight is recorded
         CASE d.drug_id WHEN {ids['prednisone']}
-          THEN ceil(p.weight_kg * (1.0 + 0.4 * u(p.pid, 23, 63)) / 5) * 5
-          ELSE ceil(p.weight_kg * (1.0 + 0.4 * u(p.pid, 23, 63)) / 1.25 / 4) * 4 END AS qty
+          THEN ceil(p.weight_kg * {mgkg} / 5) * 5
+          ELSE ceil(p.weight_kg * {mgkg} / 1.25 / 4) * 4 END AS qty
       FROM p JOIN synth_drug d ON d.drug_id = CASE WHEN u(p.pid, 23, 60) < 0.7
         THEN {ids['prednisone']} ELSE {ids['methylprednisolone']} END
-      WHERE u(p.pid, 23, 64) < CASE p.cohort WHEN 0 THEN 0.0 WHEN 4 THEN 0.1
-                                        ELSE (CASE WHEN p.near THEN 0.6 ELSE 0.35 END) END),
+      WHERE p.e_reg OR u(p.pid, 23, 64) < CASE p.cohort WHEN 0 THEN 0.0 WHEN 4 THEN 0.1
+                                     ELSE (CASE WHEN p.near THEN 0.6 ELSE 0.35 END) END),
     gcpulse AS (
       SELECT p.pid, 24 AS slot, {ids['methylprednisolone']} AS drug_id,
         3 + pick(u(p.pid, 24, 61), greatest(1, p.onset_day - 3)) AS start_day, 3 AS dur,
@@ -1440,22 +1598,25 @@ def _sql_drugs(as_of: date, lo: int, hi: int) -> str:
         CASE WHEN u(p.pid, 30, 66) < 0.25 THEN 50 + 25 * pick(u(p.pid, 30, 63), 5)
              ELSE 500 + 100 * pick(u(p.pid, 30, 63), 6) END AS qty
       FROM p CROSS JOIN range(6) j(j)
-      WHERE u(p.pid, 30, 64) < CASE p.cohort WHEN 0 THEN 0.0 WHEN 4 THEN 0.02
-                                        ELSE (CASE WHEN p.near THEN 0.5 ELSE 0.25 END) END
+      WHERE (p.e_reg OR u(p.pid, 30, 64) < CASE p.cohort WHEN 0 THEN 0.0 WHEN 4 THEN 0.02
+                                      ELSE (CASE WHEN p.near THEN 0.5 ELSE 0.25 END) END)
         AND j.j < CASE WHEN u(p.pid, 30, 66) < 0.25 THEN 1
                        ELSE 3 + pick(u(p.pid, 30, 65), 4) END),
-    im0 AS (
+    im0 AS (   -- the eligible persons' first: one that counts, over 182 days (> 200)
       SELECT p.pid, k.k, w.drug_id, p.hist,
-        30 + pick(u(p.pid, 40 + k.k, 61), p.hist - 30) AS start_day,
-        greatest(30, ceil(365 * exp(0.7 * z(p.pid, 40 + k.k, 62))))::INT AS dur,
+        CASE WHEN p.elig AND k.k = 0 THEN 200 + pick(u(p.pid, 40 + k.k, 61), p.hist - 200)
+             ELSE 30 + pick(u(p.pid, 40 + k.k, 61), p.hist - 30) END AS start_day,
+        greatest(CASE WHEN p.elig AND k.k = 0 THEN 200 ELSE 30 END,
+                 ceil(365 * exp(0.7 * z(p.pid, 40 + k.k, 62))))::INT AS dur,
         u(p.pid, 40 + k.k, 66) < 0.2 AS refills, d.dose
       FROM p CROSS JOIN (VALUES (0), (1), (2)) k(k)
-      JOIN synth_dsize s ON s.grp = 10 + p.cohort
-      JOIN synth_dwheel w ON w.grp = 10 + p.cohort AND w.idx = pick(u(p.pid, 40 + k.k, 60),
-                                                                    s.size)
+      JOIN synth_dsize s
+        ON s.grp = (CASE WHEN p.elig AND k.k = 0 THEN 30 ELSE 10 END) + p.cohort
+      JOIN synth_dwheel w ON w.grp = s.grp AND w.idx = pick(u(p.pid, 40 + k.k, 60), s.size)
       JOIN synth_drug d ON d.drug_id = w.drug_id
-      WHERE p.cohort > 0 AND u(p.pid, 40 + k.k, 64) < (CASE k.k WHEN 0 THEN 0.9
-                                                        WHEN 1 THEN 0.55 ELSE 0.25 END)),
+      WHERE p.cohort > 0 AND ((p.elig AND k.k = 0)
+                              OR u(p.pid, 40 + k.k, 64) < (CASE k.k WHEN 0 THEN 0.9
+                                                           WHEN 1 THEN 0.55 ELSE 0.25 END))),
     im AS (
       SELECT i.pid, 40 + i.k * 6 + j.j AS slot, i.drug_id, i.start_day - 90 * j.j AS start_day,
         CASE WHEN i.refills THEN least(90, i.dur - 90 * j.j) ELSE i.dur END AS dur,
@@ -1466,11 +1627,17 @@ def _sql_drugs(as_of: date, lo: int, hi: int) -> str:
       SELECT p.pid,
         CASE WHEN u(p.pid, 60, 70) < 0.6 THEN 0 ELSE pick(u(p.pid, 60, 71), 6) END AS m0,
         CASE WHEN u(p.pid, 60, 72) < 0.5 THEN 1 ELSE 5 END AS step,
-        CASE WHEN u(p.pid, 60, 73) < (CASE WHEN p.near THEN 0.25 ELSE 0.6 END) THEN 0
+        CASE WHEN p.elig THEN (CASE WHEN u(p.pid, 60, 75) < 0.7 THEN 2 ELSE 3 END)
+             WHEN u(p.pid, 60, 73) < (CASE WHEN p.near THEN 0.25 ELSE 0.6 END) THEN 0
              WHEN u(p.pid, 60, 74) < 0.45 THEN 1
              WHEN u(p.pid, 60, 75) < 0.6 THEN 2 ELSE 3 END AS n_mech,
-        least(p.hist - 10, 400 + pick(u(p.pid, 60, 76), 2500)) AS s0,
-        120 + pick(u(p.pid, 60, 77), 600) AS d0, 120 + pick(u(p.pid, 60, 78), 600) AS d1,
+        -- the eligible persons' courses all start inside their history (d0 + d1 + 60 ≤ s0)
+        least(p.hist - 10, (CASE WHEN p.elig THEN 720 ELSE 400 END)
+                           + pick(u(p.pid, 60, 76), 2500)) AS s0,
+        CASE WHEN p.elig THEN 90 + pick(u(p.pid, 60, 77), 240)
+             ELSE 120 + pick(u(p.pid, 60, 77), 600) END AS d0,
+        CASE WHEN p.elig THEN 90 + pick(u(p.pid, 60, 78), 240)
+             ELSE 120 + pick(u(p.pid, 60, 78), 600) END AS d1,
         120 + pick(u(p.pid, 60, 79), 600) AS d2,
         u(p.pid, 60, 80) < 0.6 AS last_ongoing
       FROM p WHERE p.cohort = 4),
@@ -1504,14 +1671,14 @@ def _sql_drugs(as_of: date, lo: int, hi: int) -> str:
       UNION ALL SELECT pid, slot, drug_id, start_day, dur, qty, 1 FROM im
       UNION ALL SELECT pid, slot, drug_id, start_day, dur, qty, 1 FROM bio
       UNION ALL SELECT pid, slot, drug_id, start_day, dur, qty, 0 FROM gcsf),
-    e AS (
+    e AS (   -- the eligible persons' records have known ends and doses
       SELECT s.*, d.ing_cid, d.local, d.atc_cid, d.atc_old_cid, d.atc_code, d.atc_old_code,
         d.name, d.clin_cid, s.start_day - s.dur + 1 AS end_day,
-        s.open_mode = 1 AND u(s.pid, s.slot, 90) < 0.03 AS end_unknown,
-        u(s.pid, s.slot, 91) < 0.08 AS dose_unknown,
+        s.open_mode = 1 AND u(s.pid, s.slot, 90) < 0.03 AND NOT p.elig AS end_unknown,
+        u(s.pid, s.slot, 91) < 0.08 AND NOT p.elig AS dose_unknown,
         u(s.pid, s.slot, 92) AS u_src, u(s.pid, s.slot, 93) AS u_old,
         d.clin_cid > 0 AND u(s.pid, s.slot, 94) < 0.35 AS use_clin
-      FROM src s JOIN synth_drug d ON d.drug_id = s.drug_id
+      FROM src s JOIN synth_drug d ON d.drug_id = s.drug_id JOIN p ON p.pid = s.pid
       WHERE s.start_day >= 0)
     SELECT e.pid * 128 + e.slot, e.pid,
       CASE WHEN e.use_clin THEN e.clin_cid ELSE e.ing_cid END,
@@ -1581,12 +1748,21 @@ def _sql_observations(v: _Vocab, as_of: date, lo: int, hi: int) -> str:
     SELECT p.pid * 256 + a.slot, p.pid, a.cid,
       DATE '{as_of}' - pick(u(p.pid, a.slot, 110), 28),
       (DATE '{as_of}' - pick(u(p.pid, a.slot, 110), 28))::TIMESTAMP, {EHR},
-      NULL, NULL, CASE WHEN u(p.pid, a.slot, 111) < a.p_yes THEN {YES} ELSE {NO} END, NULL, 0,
+      NULL, NULL,
+      CASE WHEN (CASE a.yes_rule WHEN {_NO} THEN false WHEN {_YES} THEN true
+                                 WHEN {_CBP} THEN p.cbp WHEN {_REG} THEN p.e_reg
+                                 WHEN {_NOT_REG} THEN NOT p.e_reg
+                                 ELSE u(p.pid, a.slot, 111) < a.p_yes END)
+                <> (a.flip > 0 AND a.flip = p.knock)
+           THEN {YES} ELSE {NO} END, NULL, 0,
       a.code, a.cid, NULL
-    FROM p JOIN synth_att a ON a.cohort = p.cohort
-    WHERE u(p.pid, a.slot, 112) < a.prob * (CASE WHEN p.near THEN 1.0 ELSE 0.15 END)
+    FROM p JOIN synth_att a ON a.cohort = p.cohort AND a.elig = p.elig
+    WHERE (u(p.pid, a.slot, 112) < a.prob * (CASE WHEN p.near THEN 1.0 ELSE 0.15 END)
+           OR (a.flip > 0 AND a.flip = p.knock))
+      AND (a.knock = 0 OR a.knock <> p.knock)
       AND (a.need = 0 OR (a.need = 1 AND p.age < 50)
-           OR (a.need = 2 AND p.female AND p.age < 45))
+           OR (a.need = 2 AND p.female AND p.age < 45) OR (a.need = 3 AND p.cbp)
+           OR (a.need = 4 AND p.cbp AND p.female))
     UNION ALL   -- allergies
     SELECT p.pid * 256 + 190, p.pid, {ALLERGY},
       DATE '{as_of}' - pick(u(p.pid, 190, 120), p.hist),
@@ -1597,7 +1773,7 @@ def _sql_observations(v: _Vocab, as_of: date, lo: int, hi: int) -> str:
     FROM p JOIN synth_dwheel w ON w.grp = 4
       AND w.idx = pick(u(p.pid, 190, 122), {len(_wheel(_ALLERGENS))})
     JOIN synth_drug d ON d.drug_id = w.drug_id
-    WHERE u(p.pid, 190, 123) < 0.08
+    WHERE u(p.pid, 190, 123) < 0.08 AND NOT p.elig
     UNION ALL   -- clinical-trial participation
     SELECT p.pid * 256 + 195, p.pid, {TRIAL},
       CASE WHEN u(p.pid, 195, 130) < 0.1 THEN NULL
@@ -1610,6 +1786,7 @@ def _sql_observations(v: _Vocab, as_of: date, lo: int, hi: int) -> str:
                 900)) + 60 + pick(u(p.pid, 195, 133), 340)), '%Y-%m-%d') END,
       NULL, NULL, 0, 'trial-participation', {TRIAL}, NULL
     FROM p WHERE u(p.pid, 195, 134) < CASE WHEN p.cohort > 0 THEN 0.04 ELSE 0.003 END
+      AND NOT p.elig
     UNION ALL   -- assessments recorded as observations
     SELECT measurement_id, person_id, concept_id, mdate, mdatetime, {EHR}, value, NULL,
       value_cid, NULL, unit_cid, source_value, source_cid, unit_src
@@ -1633,6 +1810,21 @@ def _sql_fixed(as_of: date, lo: int, hi: int) -> tuple[str, str]:
     FROM synth_p WHERE pid BETWEEN {lo} AND {hi}
     """
     return person, period
+
+
+def designed_eligible(persons: int, seed: int) -> dict[int, str]:
+    """person_id → cohort id of the persons ``synthesize(…, persons, seed)`` generates
+    complete and eligible for their cohort (at its as-of date)."""
+    names = {n: c for c, n in COHORTS.items()}
+    con = duckdb.connect()
+    try:
+        _macros(con, seed)
+        _persons(con, persons, AS_OF)
+        rows = con.execute("SELECT pid, cohort FROM synth_p WHERE elig AND knock = 0 "
+                           "ORDER BY pid").fetchall()
+        return {int(pid): names[int(cohort)] for pid, cohort in rows}
+    finally:
+        con.close()
 
 
 def synthesize(path: str, persons: int, seed: int, as_of: date = AS_OF,

@@ -35,7 +35,8 @@ def _date(ctx: click.Context, param: click.Parameter, value: str) -> date:
 @click.option("--progress/--no-progress", default=True, show_default=True,
               help="Show a progress bar.")
 def synth(persons: int, seed: int, out: str, as_of: date, force: bool, progress: bool) -> None:
-    """Write a synthetic OMOP CDM population (the four cohort diseases enriched)."""
+    """Write a synthetic OMOP CDM population (the four cohort diseases enriched; a share of
+    their persons complete and eligible as of --as-of, more nearly eligible)."""
     path = Path(out)
     if path.exists() and not force:
         raise click.UsageError(f"{out} exists (use --force to overwrite it)")
