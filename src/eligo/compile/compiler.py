@@ -156,8 +156,6 @@ def _filtered(aggregate: exp.Expr, condition: exp.Expr) -> exp.Expr:
     return exp.Filter(this=aggregate, expression=exp.Where(this=condition))
 
 
-# the interpreter's "latest" order: day, then time (a row without one comes first), then id
-_LATEST = "{'d': day, 't': COALESCE(ts, CAST('0001-01-01 00:00:00' AS TIMESTAMP)), 'r': row_id}"
 _ANY = "BOOL_OR(TRUE)"
 
 
@@ -429,7 +427,7 @@ class SqlCompiler:
 
     def latest(self, value: exp.Expr, condition: exp.Expr) -> exp.Expr:
         """``value`` on the person's latest row meeting ``condition``."""
-        return _filtered(self.dialect.arg_max(value, sql(_LATEST)), condition)
+        return _filtered(self.dialect.arg_max(value, self.dialect.recency()), condition)
 
     def _per_analyte(self) -> exp.Expr:
         """``eligo_analyte``: one row per person and analyte — the latest usable row
@@ -439,11 +437,11 @@ class SqlCompiler:
         latest row if it lies in the window (every row is on or before the as-of date), so one
         latest row serves every window."""
         cols: list[exp.Expr] = [
-            exp.alias_(self.latest(sql("{'day': day, 'v': value_conv, 'op': operator, "
-                                       "'uln': uln_conv}"), sql("usable")), "lt"),
-            exp.alias_(self.latest(sql("{'day': day, 'pos': pos}"), sql("pos IS NOT NULL")),
-                       "pt")]
-        windows: list[str] = []
+            exp.alias_(self.latest(exp.column(column), sql("usable")), name)
+            for name, column in (("lday", "day"), ("lv", "value_conv"), ("lop", "operator"),
+                                 ("luln", "uln_conv"))] + [
+            exp.alias_(self.latest(exp.column(column), sql("pos IS NOT NULL")), name)
+            for name, column in (("pday", "day"), ("ppos", "pos"))]
         for k, start in enumerate(self._windows):
             since = sql("day >= :s", s=self.day(start))
             cols += [
@@ -453,22 +451,13 @@ class SqlCompiler:
                            f"lo_{k}"),
                 exp.alias_(_filtered(sql("MAX(CASE WHEN pos THEN 1 ELSE 0 END)"),
                                      sql("pos IS NOT NULL AND :w", w=since)), f"any_{k}")]
-            windows += [f"hi_{k}", f"lo_{k}", f"any_{k}"]
         thresholds = [(a.name, a.positive_above) for a in self.protocol.analytes.values()
                       if a.positive_above is not None]
         rows = exp.select("*", exp.alias_(self._positivity(_case(*(
             (sql("analyte = :a", a=name), _lit(t)) for name, t in thresholds))
             if thresholds else exp.null()), "pos")).from_("eligo_rows")
-        grouped = exp.select("person_id", "analyte", *cols).from_(
+        return exp.select("person_id", "analyte", *cols).from_(
             exp.alias_(exp.Subquery(this=rows), "r")).group_by("person_id", "analyte")
-        fields = [(f"l{f}", "lt", f) for f in ("day", "v", "op", "uln")] + [
-            ("pday", "pt", "day"), ("ppos", "pt", "pos")]
-        # flat columns: an engine reads a struct's field far slower than a column
-        return exp.select("person_id", "analyte", *(
-            exp.alias_(exp.StructExtract(this=exp.column(struct),
-                                         expression=exp.Literal.string(f)), name)
-            for name, struct, f in fields), *windows).from_(
-            exp.alias_(exp.Subquery(this=grouped), "g"))
 
     def _window(self, start: date) -> int:
         if start not in self._windows:

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import sqlglot
 from sqlglot import exp
 from sqlglot.dialects.spark import Spark
 from sqlglot.generators.spark import SparkGenerator
 
 __all__ = ["DIALECTS", "Dialect", "DuckDBDialect", "SparkDialect"]
+
+
+def sql_template(text: str) -> exp.Expr:
+    """A fixed expression written in DuckDB's SQL (sqlglot transpiles it per engine)."""
+    return sqlglot.parse_one(text, read="duckdb")
 
 
 class Dialect:
@@ -41,6 +47,17 @@ class Dialect:
         """``value`` at the row with the greatest ``key``, even when that value is NULL
         (DuckDB's plain ``arg_max`` would skip to the next row that has one)."""
         return exp.Anonymous(this="arg_max_null", expressions=[value, key])
+
+    def recency(self) -> exp.Expr:
+        """A row's place in the "latest" order — day, then time (a row without one first),
+        then row id — as one comparable value. DuckDB: a HUGEINT (a STRUCT key is several
+        times slower to aggregate): days since 1900 | the time's offset from that day in µs,
+        clamped to ±1.6 days | the row id (non-negative, as OMOP ids are)."""
+        return sql_template(
+            """((CAST(DATE_DIFF('day', DATE '1900-01-01', day) AS HUGEINT) * 274877906944
+                 + COALESCE(LEAST(GREATEST(EPOCH_US(ts) - EPOCH_US(CAST(day AS TIMESTAMP)),
+                                           -137438953471), 137438953471) + 137438953472, 0))
+               * CAST('18446744073709551616' AS HUGEINT) + row_id)""")
 
     def generate(self, tree: exp.Expr) -> str:
         """The SQL text this engine runs."""
@@ -88,6 +105,10 @@ class SparkDialect(Dialect):
 
     def arg_max(self, value: exp.Expr, key: exp.Expr) -> exp.Expr:
         return exp.ArgMax(this=value, expression=key)  # MAX_BY keeps a NULL value
+
+    def recency(self) -> exp.Expr:
+        return sql_template("{'d': day, 't': COALESCE(ts, CAST('0001-01-01 00:00:00' AS "
+                            "TIMESTAMP)), 'r': row_id}")
 
     def to_date(self, text: exp.Expr) -> exp.Expr:
         return exp.TryCast(this=text, to=exp.DataType.build("DATE"))

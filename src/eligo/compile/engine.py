@@ -83,7 +83,10 @@ class DuckDBEngine:
     @classmethod
     def open(cls, protocol: Protocol, source: str | Path, *, scratch: str | None = None
              ) -> DuckDBEngine:
-        con = duckdb.connect(scratch or ":memory:")
+        # results are keyed by person_id, never by row order: letting DuckDB drop insertion
+        # order lets big CREATE TABLE AS statements stream in parallel with less memory
+        con = duckdb.connect(scratch or ":memory:",
+                             config={"preserve_insertion_order": False})
         path = Path(source)
         try:
             if str(source).startswith(("postgresql://", "postgres://")):
@@ -134,6 +137,7 @@ class DuckDBEngine:
         if factors:
             self.con.executemany("INSERT INTO eligo_units VALUES (?, ?, ?)", factors)
         self._table("eligo_rows", staging.converted_rows())
+        self.con.execute("DROP TABLE eligo_raw")  # millions of rows, now all in eligo_rows
         for name, query in staging_statements(staging, iso).items():
             self._table(name, query)
 
