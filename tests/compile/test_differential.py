@@ -74,11 +74,6 @@ def run_backend(backend: str, protocol: Protocol, path: Path, as_of: date
         spark.stop()
 
 
-@pytest.fixture(params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 def test_backend_agrees_with_interpreter(backend: str, protocol: Protocol,
                                          omop: tuple[Path, dict[int, Any]]) -> None:
     path, people = omop

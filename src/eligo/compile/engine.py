@@ -28,6 +28,7 @@ from eligo.compile.compiler import VERDICT_TABLE, CalcUdf, CompiledProtocol, Sql
 from eligo.compile.dialect import DIALECTS
 from eligo.compile.staging import Staging, sql, staging_statements
 from eligo.errors import UsageError
+from eligo.interpret.context import SiteRange
 from eligo.omop.local import local_concepts
 from eligo.omop.source import SourceReport, normalize_views
 from eligo.protocol.model import Protocol
@@ -123,7 +124,7 @@ class DuckDBEngine:
     def _table(self, name: str, query: exp.Expr) -> None:
         self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {query.sql("duckdb")}')
 
-    def stage(self, as_of: date) -> None:
+    def stage(self, as_of: date, site_ranges: Mapping[str, SiteRange] | None = None) -> None:
         staging = Staging(self.protocol, local_concepts(), DIALECTS["duckdb"])
         iso = as_of.isoformat()
         self._table("eligo_person", sql("SELECT * FROM cdm.person"))
@@ -136,7 +137,14 @@ class DuckDBEngine:
                          "(analyte VARCHAR, unit_key VARCHAR, factor DOUBLE)")
         if factors:
             self.con.executemany("INSERT INTO eligo_units VALUES (?, ?, ?)", factors)
-        self._table("eligo_rows", staging.converted_rows())
+        if site_ranges:
+            self.con.execute("CREATE OR REPLACE TEMP TABLE eligo_site_keys "
+                             "(analyte VARCHAR, key VARCHAR, uln DOUBLE)")
+            ulns = staging.site_ulns(site_ranges)
+            if ulns:
+                self.con.executemany("INSERT INTO eligo_site_keys VALUES (?, ?, ?)", ulns)
+            self._table("eligo_site_concept", staging.site_concepts())
+        self._table("eligo_rows", staging.converted_rows(site_ranges=bool(site_ranges)))
         self.con.execute("DROP TABLE eligo_raw")  # millions of rows, now all in eligo_rows
         for name, query in staging_statements(staging, iso).items():
             self._table(name, query)
@@ -154,10 +162,10 @@ class DuckDBEngine:
                 null_handling=duckdb_func.SPECIAL, side_effects=False)
         return compiled
 
-    def screen(self, as_of: date) -> str:
+    def screen(self, as_of: date, site_ranges: Mapping[str, SiteRange] | None = None) -> str:
         """Stage, compile and run; the verdicts land in the temp table ``eligo_verdicts``
         (person_id + one nullable boolean per criterion)."""
-        self.stage(as_of)
+        self.stage(as_of, site_ranges)
         compiled = self.compile(as_of)
         for table, query in compiled.statements("eligo_person"):
             self._table(table, query)

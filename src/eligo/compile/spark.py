@@ -36,6 +36,7 @@ from eligo.compile.dialect import DIALECTS
 from eligo.compile.engine import calc_function
 from eligo.compile.staging import Staging, sql, staging_statements
 from eligo.errors import UsageError
+from eligo.interpret.context import SiteRange
 from eligo.omop.local import local_concepts
 from eligo.omop.schema import CDM_TABLES, VOCABULARY_TABLES
 from eligo.omop.source import SourceReport, normalize_views
@@ -252,7 +253,7 @@ class SparkEngine:
         frame.createOrReplaceTempView(name)
         return frame
 
-    def stage(self, as_of: date) -> None:
+    def stage(self, as_of: date, site_ranges: Mapping[str, SiteRange] | None = None) -> None:
         staging = Staging(self.protocol, local_concepts(), DIALECT, cdm="")
         iso = as_of.isoformat()
         self._table("eligo_person", exp.select("*").from_(staging.t("person")))
@@ -263,7 +264,12 @@ class SparkEngine:
         units = self.spark.createDataFrame(
             factors, "analyte string, unit_key string, factor double")
         units.createOrReplaceTempView("eligo_units")
-        self._table("eligo_rows", staging.converted_rows())
+        if site_ranges:
+            self.spark.createDataFrame(staging.site_ulns(site_ranges),
+                                       "analyte string, key string, uln double"
+                                       ).createOrReplaceTempView("eligo_site_keys")
+            self._table("eligo_site_concept", staging.site_concepts())
+        self._table("eligo_rows", staging.converted_rows(site_ranges=bool(site_ranges)))
         for name, query in staging_statements(staging, iso).items():
             self._table(name, query)
 
@@ -275,10 +281,10 @@ class SparkEngine:
             self.spark.udf.register(udf.function, _CalcCall(udf), ArrayType(DoubleType()))
         return compiled
 
-    def screen(self, as_of: date) -> str:
+    def screen(self, as_of: date, site_ranges: Mapping[str, SiteRange] | None = None) -> str:
         """Stage, compile and run; the verdicts land in the temp view ``eligo_verdicts``
         (person_id + one nullable boolean per criterion)."""
-        self.stage(as_of)
+        self.stage(as_of, site_ranges)
         compiled = self.compile(as_of)
         leaves = {name for name, _ in compiled.ctes}
         for table, query in compiled.statements("eligo_person"):

@@ -23,6 +23,7 @@ from sqlglot import exp
 from eligo.compile.dialect import Dialect
 from eligo.data import units
 from eligo.data.terminology import ValueSet, ValueSetEntry, normalize_code
+from eligo.interpret.context import SiteRange
 from eligo.omop.local import LocalConcepts
 from eligo.protocol.model import Protocol
 
@@ -209,7 +210,8 @@ class Staging:
                 SELECT 1 FROM members AS s WHERE s.analyte = m.analyte
                   AND s.concept_id = f.concept_id)
             )
-            SELECT f.analyte, f.src, f.row_id, f.person_id, f.day, f.ts, f.value,
+            SELECT f.analyte, f.src, f.row_id, f.person_id, f.concept_id, f.source_concept_id,
+                   f.day, f.ts, f.value,
                    f.operator, COALESCE(u.concept_code, f.unit_source_value) AS unit_key,
                    f.range_high, vc.concept_code AS value_code, f.value_as_concept_id,
                    f.value_string
@@ -224,17 +226,57 @@ class Staging:
             as_of=_date(as_of),
         )
 
-    def converted_rows(self) -> exp.Expr:
+    def converted_rows(self, site_ranges: bool = False) -> exp.Expr:
         """``eligo_rows``: ``eligo_raw`` with value and ULN converted by the factors in
-        ``eligo_units`` (analyte, unit_key, factor); a row without a factor is unusable."""
+        ``eligo_units`` (analyte, unit_key, factor); a row without a factor is unusable.
+        With ``site_ranges`` (the tables of :meth:`site_tables`), a row without its own
+        ``range_high`` takes the site's ULN for its concept, its source concept, else its
+        analyte — the interpreter's order (SPEC §2.5)."""
+        if not site_ranges:
+            return sql(
+                """
+                SELECT r.*, u.factor, r.value * u.factor AS value_conv,
+                       r.range_high * u.factor AS uln_conv,
+                       r.value IS NOT NULL AND u.factor IS NOT NULL AS usable
+                FROM eligo_raw AS r LEFT JOIN eligo_units AS u
+                  ON u.analyte = r.analyte AND u.unit_key = COALESCE(r.unit_key, '')
+                """)
         return sql(
             """
             SELECT r.*, u.factor, r.value * u.factor AS value_conv,
-                   r.range_high * u.factor AS uln_conv,
+                   COALESCE(r.range_high * u.factor, s1.uln, s2.uln, sa.uln) AS uln_conv,
                    r.value IS NOT NULL AND u.factor IS NOT NULL AS usable
             FROM eligo_raw AS r LEFT JOIN eligo_units AS u
               ON u.analyte = r.analyte AND u.unit_key = COALESCE(r.unit_key, '')
+            LEFT JOIN eligo_site_concept AS s1
+              ON s1.analyte = r.analyte AND s1.concept_id = r.concept_id
+            LEFT JOIN eligo_site_concept AS s2
+              ON s2.analyte = r.analyte AND s2.concept_id = r.source_concept_id
+             AND r.source_concept_id <> r.concept_id
+            LEFT JOIN eligo_site_keys AS sa ON sa.analyte = r.analyte AND sa.key = r.analyte
             """)
+
+    def site_ulns(self, site_ranges: Mapping[str, SiteRange]) -> list[tuple[str, str, float]]:
+        """(analyte, key, ULN in the analyte's unit) for every site range (``key``: a code or
+        an analyte name) convertible to an analyte's unit, by the interpreter's unit code."""
+        out = []
+        for a in self.protocol.analytes.values():
+            for key, site in site_ranges.items():
+                try:
+                    out.append((a.name, key, units.convert(site.high, site.unit, a.unit,
+                                                           a.equivalences)))
+                except units.UnitError:
+                    continue
+        return out
+
+    def site_concepts(self) -> exp.Expr:
+        """``eligo_site_concept``: the site ULNs keyed by the concept whose code is the key."""
+        return sql(
+            """
+            SELECT s.analyte, c.concept_id, MIN(s.uln) AS uln
+            FROM eligo_site_keys AS s JOIN :concept AS c ON c.concept_code = s.key
+            GROUP BY s.analyte, c.concept_id
+            """, concept=self.t("concept"))
 
     def unit_factors(self, present: Iterable[tuple[str, str | None]]) -> list[tuple[str, str,
                                                                                   float]]:

@@ -32,9 +32,11 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
               show_default=True)
 @click.option("--scratch", type=click.Path(dir_okay=False),
               help="A DuckDB file for eligo's working state when a population outgrows memory.")
+@click.option("--reference-ranges", "ranges", type=click.Path(dir_okay=False),
+              help="Site reference ranges (CSV code,high,unit): the ULN where a row has none.")
 @click.option("--progress/--no-progress", default=True, show_default=True)
 def population(source: str, as_of: date, out: str, protocol_ref: str, engine: str,
-               scratch: str | None, progress: bool) -> None:
+               scratch: str | None, ranges: str | None, progress: bool) -> None:
     """Screen every person of an OMOP CDM (read-only) against a protocol."""
     from tqdm import tqdm
 
@@ -44,6 +46,11 @@ def population(source: str, as_of: date, out: str, protocol_ref: str, engine: st
 
     try:
         protocol = load_protocol_cached(protocol_ref)
+        site = None
+        if ranges:
+            from eligo.data.reference_ranges import read_reference_ranges
+
+            site = read_reference_ranges(ranges)
         bar = tqdm(total=None, desc="population", unit=" step", disable=not progress,
                    file=sys.stderr)
 
@@ -52,7 +59,8 @@ def population(source: str, as_of: date, out: str, protocol_ref: str, engine: st
             bar.update(1)
 
         result = screen_population(protocol, source, as_of, Path(out), progress=step,
-                                   scratch=scratch, spark=engine == "spark")
+                                   scratch=scratch, spark=engine == "spark",
+                                   site_ranges=site)
         bar.close()
     except EligoError as exc:
         click.echo(f"eligo: {exc}", err=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,6 +20,7 @@ from sqlglot import exp
 
 from eligo.compile.engine import DuckDBEngine
 from eligo.compile.staging import sql
+from eligo.interpret.context import SiteRange
 from eligo.population.summary import open_counts_sql, status_sql, steps_sql
 from eligo.protocol.model import Protocol
 
@@ -42,7 +43,8 @@ class PopulationResult:
 
 def screen_population(protocol: Protocol, source: str, as_of: date, out: Path, *,
                       progress: Callable[[str], None] | None = None,
-                      scratch: str | None = None, spark: bool = False) -> PopulationResult:
+                      scratch: str | None = None, spark: bool = False,
+                      site_ranges: Mapping[str, SiteRange] | None = None) -> PopulationResult:
     step = progress or (lambda _: None)
     timings: dict[str, float] = {}
     t = time.perf_counter()
@@ -57,11 +59,11 @@ def screen_population(protocol: Protocol, source: str, as_of: date, out: Path, *
     engine = DuckDBEngine.open(protocol, source, scratch=scratch)
     lap("open")
     if spark:
-        _screen_on_spark(engine, protocol, source, as_of, out, step)
+        _screen_on_spark(engine, protocol, source, as_of, out, step, site_ranges)
         lap("screen (spark)")
     else:
         step("stage: value sets, facts, units")
-        engine.stage(as_of)
+        engine.stage(as_of, site_ranges)
         lap("stage")
         step("compile the protocol to SQL")
         compiled = engine.compile(as_of)
@@ -91,7 +93,8 @@ def screen_population(protocol: Protocol, source: str, as_of: date, out: Path, *
 
 
 def _screen_on_spark(engine: DuckDBEngine, protocol: Protocol, source: str, as_of: date,
-                     out: Path, step: Callable[[str], None]) -> None:
+                     out: Path, step: Callable[[str], None],
+                     site_ranges: Mapping[str, SiteRange] | None) -> None:
     """The same compiled plan on a local Spark; its verdicts come back as Parquet and the
     summaries are computed as for DuckDB (they are small)."""
     from eligo.compile.spark import SparkEngine
@@ -105,7 +108,7 @@ def _screen_on_spark(engine: DuckDBEngine, protocol: Protocol, source: str, as_o
         else:
             spark.load_duckdb(source)
         step("screen on Spark")
-        table = spark.screen(as_of)
+        table = spark.screen(as_of, site_ranges)
         for name in (table, "eligo_rows"):  # the verdicts, and the rows coverage counts
             spark.spark.table(name).write.mode("overwrite").parquet(str(out / f".{name}"))
     finally:
