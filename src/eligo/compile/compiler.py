@@ -136,7 +136,7 @@ def _to_wide(e: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Column) and _is_leaf(node.table):
             return exp.column(f"{node.table}__{node.name}", "p")
         return node
-    return e.copy().transform(swap)
+    return e.transform(swap)  # transform copies
 
 
 def _is_leaf(table: str) -> bool:
@@ -226,7 +226,9 @@ class SqlCompiler:
         self._aggregates: dict[str, dict[str, exp.Expr]] = {}
         self._windows: list[date] = []  # window starts of extrema and "any result" positives
         self._slices: dict[str, tuple[int, set[str]]] = {}  # analyte → (k, columns read)
-        self._guards: list[exp.Expr] = []  # where the node being compiled can matter
+        # where the node being compiled can matter; built only when a calculator asks
+        # (copying every earlier item for every later one would dominate compile time)
+        self._guards: list[Callable[[], exp.Expr]] = []
 
     # -- plumbing -------------------------------------------------------------------------
     @property
@@ -322,7 +324,7 @@ class SqlCompiler:
         value mattering (``matters(earlier)``)."""
         out: list[exp.Expr] = []
         for item in items:
-            guards = [matters(e.copy()) for e in out]
+            guards = [_thunk(matters, e) for e in out]
             self._guards += guards
             try:
                 out.append(self.boolean(item))
@@ -456,8 +458,9 @@ class SqlCompiler:
         rows = exp.select("*", exp.alias_(self._positivity(_case(*(
             (sql("analyte = :a", a=name), _lit(t)) for name, t in thresholds))
             if thresholds else exp.null()), "pos")).from_("eligo_rows")
-        return exp.select("person_id", "analyte", *cols).from_(
-            exp.alias_(exp.Subquery(this=rows), "r")).group_by("person_id", "analyte")
+        return self.dialect.clustered(exp.select("person_id", "analyte", *cols).from_(
+            exp.alias_(exp.Subquery(this=rows), "r")).group_by("person_id", "analyte"),
+            "analyte")
 
     def _window(self, start: date) -> int:
         if start not in self._windows:
@@ -530,9 +533,7 @@ class SqlCompiler:
     def _n_Coalesce(self, node: n.Coalesce) -> Num:
         items: list[Num] = []
         for item in node.items:  # an item matters only where every earlier one is unknown
-            guards = [exp.not_(exp.func("COALESCE", sql(":lo = :hi", lo=i.lo.copy(),
-                                                         hi=i.hi.copy()), exp.false()))
-                      for i in items]
+            guards = [_thunk(_unknown, i) for i in items]
             self._guards += guards
             try:
                 items.append(self.numeric(item))
@@ -606,8 +607,8 @@ class SqlCompiler:
                 fn = known.function
         self.calculators[fn] = CalcUdf(fn, node.name, tuple(kinds))
         call: exp.Expr = exp.Anonymous(this=fn, expressions=args)
-        guards = [g for g in self._guards if not any(  # a guard must not read eligo_calc itself
-            c.table == CALC_TABLE for c in g.find_all(exp.Column))]
+        guards = [g for g in (make() for make in self._guards) if not any(
+            c.table == CALC_TABLE for c in g.find_all(exp.Column))]  # not eligo_calc itself
         if CALCULATORS[node.name].bounds is None:  # no bounds: unknown whenever an input is
             guards += [a.copy().is_(exp.null()).not_() for a in args]
         if guards:
@@ -885,6 +886,16 @@ class SqlCompiler:
             """, as_of=self.as_of_sql, ws=self.start(node.window)))
         return _case((self.col(name, "present").is_(exp.null()), exp.false()),
                      default=self.col(name, "v"))
+
+
+def _thunk(make: Callable[[Any], exp.Expr], arg: Any) -> Callable[[], exp.Expr]:
+    return lambda: make(arg.copy() if isinstance(arg, exp.Expr) else arg)
+
+
+def _unknown(num: Num) -> exp.Expr:
+    """``num`` is not a known value (an interval wider than a point, or nothing)."""
+    return exp.not_(exp.func("COALESCE", sql(":lo = :hi", lo=num.lo.copy(), hi=num.hi.copy()),
+                             exp.false()))
 
 
 def _sum(items: list[exp.Expr]) -> exp.Expr:
