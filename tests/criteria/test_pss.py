@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import pytest
 
-from builders import AS_OF, SNOMED, Bundle, crit, verdict
+from builders import AS_OF, SNOMED, Bundle, crit, screen, verdict
 
 D = "2026-05-20"
 REFRACTORY = ["pss.inc.refractory", "ssc.inc.refractory", "iim.inc.refractory"]
@@ -222,3 +222,19 @@ def test_refractory_relapse_alone(cid: str) -> None:
     assert c.verdict.value == "unknown"
     assert any("relapse" in m for m in c.missing)
     assert verdict(Bundle().attest("relapse-after-remission", False), cid) == "not_met"
+
+
+@pytest.mark.parametrize("cid", REFRACTORY)
+@pytest.mark.parametrize(("weights", "expected"), [
+    ([("2024-12-28", 0)], "unknown"),                        # 0 kg is no weight: unknown
+    ([("2024-12-28", -60)], "unknown"),
+    ([("2024-12-30", 0), ("2024-12-20", 60)], "met"),        # the nearest *usable* weight
+])
+def test_refractory_non_positive_weight_is_not_used(cid: str, weights: list[tuple[str, float]],
+                                                    expected: str) -> None:
+    b = regimen(weight=None)
+    for day, kg in weights:
+        b.lab("29463-7", kg, "kg", day)
+    result = screen(b)
+    assert result.criterion(cid).verdict.value == expected
+    assert any("weight" in p.why for p in result.problems)

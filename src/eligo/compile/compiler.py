@@ -438,26 +438,35 @@ class SqlCompiler:
         whether any result was positive (``any_k``). The latest row inside a window is the
         latest row if it lies in the window (every row is on or before the as-of date), so one
         latest row serves every window."""
-        cols: list[exp.Expr] = [
-            exp.alias_(self.latest(exp.column(column), sql("usable")), name)
+        latest = self.dialect.arg_max
+        key = self.dialect.recency()
+        # column → (aggregate, the rows it reads); each is computed only for the analytes
+        # whose leaves read it, and the positivity only for analytes read as positive
+        defs: dict[str, tuple[exp.Expr, exp.Expr]] = {
+            name: (latest(exp.column(column), key.copy()), sql("usable"))
             for name, column in (("lday", "day"), ("lv", "value_conv"), ("lop", "operator"),
-                                 ("luln", "uln_conv"))] + [
-            exp.alias_(self.latest(exp.column(column), sql("pos IS NOT NULL")), name)
-            for name, column in (("pday", "day"), ("ppos", "pos"))]
+                                 ("luln", "uln_conv"))}
+        defs |= {name: (latest(exp.column(column), key.copy()), sql("pos IS NOT NULL"))
+                 for name, column in (("pday", "day"), ("ppos", "pos"))}
         for k, start in enumerate(self._windows):
             since = sql("day >= :s", s=self.day(start))
-            cols += [
-                exp.alias_(_filtered(sql("MAX(value_conv)"), sql("usable AND :w", w=since)),
-                           f"hi_{k}"),
-                exp.alias_(_filtered(sql("MIN(value_conv)"), sql("usable AND :w", w=since)),
-                           f"lo_{k}"),
-                exp.alias_(_filtered(sql("MAX(CASE WHEN pos THEN 1 ELSE 0 END)"),
-                                     sql("pos IS NOT NULL AND :w", w=since)), f"any_{k}")]
+            defs[f"hi_{k}"] = (sql("MAX(value_conv)"), sql("usable AND :w", w=since))
+            defs[f"lo_{k}"] = (sql("MIN(value_conv)"), sql("usable AND :w", w=since))
+            defs[f"any_{k}"] = (sql("MAX(CASE WHEN pos THEN 1 ELSE 0 END)"),
+                                sql("pos IS NOT NULL AND :w", w=since))
+        users = {c: sorted(a for a, (_, read) in self._slices.items() if c in read)
+                 for c in defs}
+        cols = [exp.alias_(_filtered(agg, exp.and_(cond, _one_of("analyte", users[c]))), c)
+                for c, (agg, cond) in defs.items() if users[c]]
+        positive = sorted({a for c in ("pday", "ppos", *(f"any_{k}" for k in
+                                                        range(len(self._windows))))
+                           for a in users.get(c, [])})
         thresholds = [(a.name, a.positive_above) for a in self.protocol.analytes.values()
-                      if a.positive_above is not None]
-        rows = exp.select("*", exp.alias_(self._positivity(_case(*(
+                      if a.positive_above is not None and a.name in positive]
+        pos = _case((_one_of("analyte", positive), self._positivity(_case(*(
             (sql("analyte = :a", a=name), _lit(t)) for name, t in thresholds))
-            if thresholds else exp.null()), "pos")).from_("eligo_rows")
+            if thresholds else exp.null()))) if positive else exp.null()
+        rows = exp.select("*", exp.alias_(pos, "pos")).from_("eligo_rows")
         return self.dialect.clustered(exp.select("person_id", "analyte", *cols).from_(
             exp.alias_(exp.Subquery(this=rows), "r")).group_by("person_id", "analyte"),
             "analyte")
@@ -798,7 +807,7 @@ class SqlCompiler:
                   FROM :periods AS p
                 ),
                 w AS (SELECT person_id, day, value_conv AS kg FROM eligo_rows
-                      WHERE analyte = :weight AND usable),
+                      WHERE analyte = :weight AND usable AND value_conv > 0),
                 closest AS (
                   SELECT u.use_id, w.kg, ROW_NUMBER() OVER (PARTITION BY u.use_id
                          ORDER BY ABS(:gap), w.day ASC) AS rn
@@ -886,6 +895,10 @@ class SqlCompiler:
             """, as_of=self.as_of_sql, ws=self.start(node.window)))
         return _case((self.col(name, "present").is_(exp.null()), exp.false()),
                      default=self.col(name, "v"))
+
+
+def _one_of(column: str, values: list[str]) -> exp.Expr:
+    return exp.In(this=exp.column(column), expressions=[exp.Literal.string(v) for v in values])
 
 
 def _thunk(make: Callable[[Any], exp.Expr], arg: Any) -> Callable[[], exp.Expr]:

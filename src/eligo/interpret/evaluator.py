@@ -527,7 +527,10 @@ class Evaluator:
             found = []
             for o in self.ctx.observations(analyte):
                 v = self._value_of(o, analyte) if o.day else None
-                if v is not None and o.day is not None:
+                if v is not None and v <= 0:  # a dose per kg of nothing is a data error
+                    self.ctx.problem(Problem(o.reference, "valueQuantity.value", fmt_num(v),
+                                             "a body weight must be above 0"))
+                elif v is not None and o.day is not None:
                     found.append((o.day, v, o))
             self._weights = found
         return self._weights
