@@ -157,6 +157,20 @@ def test_cli_usage_errors(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "YYYY-MM-DD" in r.output
 
 
+def test_memory_limit_is_applied_and_a_bad_one_is_named(examples_db: Path, protocol: Protocol,
+                                                        tmp_path: Path) -> None:
+    from eligo.compile.engine import DuckDBEngine, default_memory_limit
+
+    engine = DuckDBEngine.open(protocol, examples_db, memory_limit="1500MB")
+    limit = engine.con.execute("SELECT current_setting('memory_limit')").fetchone()
+    engine.close()
+    assert limit is not None and limit[0].replace(" ", "") in ("1.3GiB", "1.4GiB", "1.5GB")
+    assert default_memory_limit().endswith("MB") and int(default_memory_limit()[:-2]) >= 2048
+    r = CliRunner().invoke(cli, ["population", "--omop", str(examples_db), "--out",
+                                 str(tmp_path / "o"), "--memory-limit", "lots", "--no-progress"])
+    assert r.exit_code == 2 and "memory limit lots" in r.output and "Traceback" not in r.output
+
+
 def test_cli_end_to_end(examples_db: Path, tmp_path: Path) -> None:
     r = CliRunner().invoke(cli, ["population", "--omop", str(examples_db), "--as-of",
                                  "2026-06-01", "--out", str(tmp_path), "--no-progress"])

@@ -10,6 +10,10 @@ from __future__ import annotations
 import contextlib
 import inspect
 import math
+import os
+import shutil
+import tempfile
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,7 +37,16 @@ from eligo.omop.local import local_concepts
 from eligo.omop.source import SourceReport, normalize_views
 from eligo.protocol.model import Protocol
 
-__all__ = ["DuckDBEngine", "calc_udf"]
+__all__ = ["DuckDBEngine", "calc_udf", "default_memory_limit"]
+
+
+def default_memory_limit() -> str:
+    """A quarter of the machine's physical memory, at least 2 GB."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return "4GB"
+    return f"{max(total // 4, 2 << 30) >> 20}MB"
 
 
 def calc_function(udf: CalcUdf) -> Any:
@@ -81,13 +94,29 @@ class DuckDBEngine:
     con: duckdb.DuckDBPyConnection
     source_report: SourceReport = field(default_factory=SourceReport)
 
+    spill: str | None = None  # DuckDB's temporary folder, removed by close()
+
     @classmethod
-    def open(cls, protocol: Protocol, source: str | Path, *, scratch: str | None = None
-             ) -> DuckDBEngine:
-        # results are keyed by person_id, never by row order: letting DuckDB drop insertion
-        # order lets big CREATE TABLE AS statements stream in parallel with less memory
-        con = duckdb.connect(scratch or ":memory:",
-                             config={"preserve_insertion_order": False})
+    def open(cls, protocol: Protocol, source: str | Path, *, scratch: str | None = None,
+             memory_limit: str | None = None) -> DuckDBEngine:
+        """``memory_limit``: DuckDB's working memory (``"6GB"``); beyond it DuckDB spills to
+        a temporary folder. Default: a quarter of this machine's RAM (DuckDB's own default,
+        80 %, keeps whole source files cached and crowds out everything else)."""
+        # DuckDB creates the folder only if it has to spill; close() removes it
+        spill = os.path.join(tempfile.gettempdir(), f"eligo-spill-{uuid.uuid4().hex}")
+        config: dict[str, str | bool | int | float | list[str]] = {
+            # results are keyed by person_id, never by row order: dropping insertion order
+            # lets big CREATE TABLE AS statements stream in parallel with less memory
+            "preserve_insertion_order": False,
+            "memory_limit": memory_limit or default_memory_limit(),
+            "temp_directory": spill,
+        }
+        try:
+            con = duckdb.connect(scratch or ":memory:", config=config)
+        except duckdb.Error as exc:
+            shutil.rmtree(spill, ignore_errors=True)
+            raise UsageError(f"cannot start DuckDB with memory limit {config['memory_limit']} "
+                             f"({exc})") from None
         path = Path(source)
         try:
             if str(source).startswith(("postgresql://", "postgres://")):
@@ -114,11 +143,21 @@ class DuckDBEngine:
                     raise UsageError(f"{source}: no such OMOP database")
                 con.execute(sql("ATTACH :p AS src (READ_ONLY)", p=str(path)).sql("duckdb"))
                 report = normalize_views(con, "src", "cdm")
-        except duckdb.Error as exc:
+        except (duckdb.Error, UsageError) as exc:
+            con.close()
+            shutil.rmtree(spill, ignore_errors=True)
+            if isinstance(exc, UsageError):
+                raise
             raise UsageError(f"{source}: cannot open as an OMOP CDM ({exc})") from None
         engine = cls(protocol, con)
         engine.source_report = report
+        engine.spill = spill
         return engine
+
+    def close(self) -> None:
+        self.con.close()
+        if self.spill:
+            shutil.rmtree(self.spill, ignore_errors=True)
 
     # -- stages --------------------------------------------------------------------------------
     def _table(self, name: str, query: exp.Expr) -> None:
@@ -129,9 +168,7 @@ class DuckDBEngine:
         iso = as_of.isoformat()
         self._table("eligo_person", sql("SELECT * FROM cdm.person"))
         self._table("eligo_vs", staging.valuesets())
-        self._table("eligo_raw", staging.analyte_rows(iso))
-        present = self.con.execute(
-            "SELECT DISTINCT analyte, unit_key FROM eligo_raw").fetchall()
+        present = self.con.execute(staging.unit_keys(iso).sql("duckdb")).fetchall()
         factors = staging.unit_factors(present)
         self.con.execute("CREATE OR REPLACE TEMP TABLE eligo_units "
                          "(analyte VARCHAR, unit_key VARCHAR, factor DOUBLE)")
@@ -144,8 +181,9 @@ class DuckDBEngine:
             if ulns:
                 self.con.executemany("INSERT INTO eligo_site_keys VALUES (?, ?, ?)", ulns)
             self._table("eligo_site_concept", staging.site_concepts())
-        self._table("eligo_rows", staging.converted_rows(site_ranges=bool(site_ranges)))
-        self.con.execute("DROP TABLE eligo_raw")  # millions of rows, now all in eligo_rows
+        # the rows gathered and converted in one statement: no second copy of millions of rows
+        self._table("eligo_rows", staging.converted_rows(staging.analyte_rows(iso),
+                                                         site_ranges=bool(site_ranges)))
         for name, query in staging_statements(staging, iso).items():
             self._table(name, query)
 

@@ -258,8 +258,8 @@ class SparkEngine:
         iso = as_of.isoformat()
         self._table("eligo_person", exp.select("*").from_(staging.t("person")))
         self._table("eligo_vs", staging.valuesets())
-        raw = self._table("eligo_raw", staging.analyte_rows(iso))
-        present = [(r[0], r[1]) for r in raw.select("analyte", "unit_key").distinct().collect()]
+        present = [(r[0], r[1]) for r in
+                   self.spark.sql(DIALECT.generate(staging.unit_keys(iso))).collect()]
         factors = staging.unit_factors(present)
         units = self.spark.createDataFrame(
             factors, "analyte string, unit_key string, factor double")
@@ -269,7 +269,8 @@ class SparkEngine:
                                        "analyte string, key string, uln double"
                                        ).createOrReplaceTempView("eligo_site_keys")
             self._table("eligo_site_concept", staging.site_concepts())
-        self._table("eligo_rows", staging.converted_rows(site_ranges=bool(site_ranges)))
+        self._table("eligo_rows", staging.converted_rows(staging.analyte_rows(iso),
+                                                         site_ranges=bool(site_ranges)))
         for name, query in staging_statements(staging, iso).items():
             self._table(name, query)
 

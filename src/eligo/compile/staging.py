@@ -166,8 +166,35 @@ class Staging:
         )
 
     # -- measurements and observations ---------------------------------------------------
-    def analyte_rows(self, as_of: str) -> exp.Expr:
-        """``eligo_raw``: every row of every analyte, unconverted, with its unit key."""
+    _FACTS = """
+        SELECT 'm' AS src, measurement_id AS row_id, person_id,
+               measurement_concept_id AS concept_id,
+               measurement_source_concept_id AS source_concept_id,
+               measurement_date AS day, measurement_datetime AS ts,
+               value_as_number AS value, operator_concept_id AS operator,
+               unit_concept_id, unit_source_value, range_high,
+               value_as_concept_id, value_source_value AS value_string
+        FROM :measurement WHERE measurement_date <= :as_of
+        UNION ALL
+        SELECT 'o', observation_id, person_id, observation_concept_id,
+               observation_source_concept_id, observation_date, observation_datetime,
+               value_as_number, NULL, unit_concept_id, unit_source_value, NULL,
+               value_as_concept_id, value_as_string
+        FROM :observation WHERE observation_date <= :as_of"""
+    _UNITS = """
+        SELECT measurement_concept_id AS concept_id,
+               measurement_source_concept_id AS source_concept_id,
+               unit_concept_id, unit_source_value
+        FROM :measurement WHERE measurement_date <= :as_of GROUP BY ALL
+        UNION
+        SELECT observation_concept_id, observation_source_concept_id, unit_concept_id,
+               unit_source_value
+        FROM :observation WHERE observation_date <= :as_of GROUP BY ALL"""
+
+    def _matched(self, as_of: str, facts: str, select: str) -> exp.Expr:
+        """``facts`` (rows with concept_id, source_concept_id, unit columns) matched to the
+        protocol's analytes through their value sets, ``select`` over them (alias f) with the
+        unit's UCUM concept (alias u) and the value's concept (alias vc) joined."""
         pairs = [(a.name, vid) for a in self.protocol.analytes.values() for vid in a.valuesets]
         analyte_vs = _union([
             exp.select(exp.alias_(exp.Literal.string(a), "analyte"),
@@ -175,59 +202,58 @@ class Staging:
             for a, v in pairs
         ])
         return sql(
-            """
+            f"""
             WITH av AS (:analyte_vs),
             members AS (
               SELECT DISTINCT av.analyte, vs.concept_id
               FROM av JOIN eligo_vs AS vs ON vs.valueset = av.valueset
             ),
-            facts AS (
-              SELECT 'm' AS src, measurement_id AS row_id, person_id,
-                     measurement_concept_id AS concept_id,
-                     measurement_source_concept_id AS source_concept_id,
-                     measurement_date AS day, measurement_datetime AS ts,
-                     value_as_number AS value, operator_concept_id AS operator,
-                     unit_concept_id, unit_source_value, range_high,
-                     value_as_concept_id, value_source_value AS value_string
-              FROM :measurement
-              UNION ALL
-              SELECT 'o', observation_id, person_id, observation_concept_id,
-                     observation_source_concept_id, observation_date, observation_datetime,
-                     value_as_number, NULL, unit_concept_id, unit_source_value, NULL,
-                     value_as_concept_id, value_as_string
-              FROM :observation
-            ),
             matched AS (
               -- a fact matches by its standard or its source concept: two equality joins
               -- (an OR join runs as a nested loop), the second only for rows whose standard
-              -- concept did not already match that analyte (no DISTINCT over millions of rows)
-              SELECT m.analyte, f.* FROM facts AS f JOIN members AS m
+              -- concept did not already match that analyte (no DISTINCT over millions of rows).
+              -- The facts are written out in each branch, not as a CTE: an engine would keep
+              -- a CTE read twice in memory (~5 GB for 50 M rows) instead of scanning twice.
+              SELECT m.analyte, f.* FROM ({facts}) AS f JOIN members AS m
                 ON m.concept_id = f.concept_id
               UNION ALL
-              SELECT m.analyte, f.* FROM facts AS f JOIN members AS m
+              SELECT m.analyte, f.* FROM ({facts}) AS f JOIN members AS m
                 ON m.concept_id = f.source_concept_id
               WHERE f.source_concept_id <> f.concept_id AND NOT EXISTS (
                 SELECT 1 FROM members AS s WHERE s.analyte = m.analyte
                   AND s.concept_id = f.concept_id)
             )
-            SELECT f.analyte, f.src, f.row_id, f.person_id, f.concept_id, f.source_concept_id,
-                   f.day, f.ts, f.value,
-                   f.operator, COALESCE(u.concept_code, f.unit_source_value) AS unit_key,
-                   f.range_high, vc.concept_code AS value_code, f.value_as_concept_id,
-                   f.value_string
+            SELECT {select}
             FROM matched AS f
             LEFT JOIN :concept AS u
               ON u.concept_id = f.unit_concept_id AND u.vocabulary_id = 'UCUM'
-            LEFT JOIN :concept AS vc ON vc.concept_id = f.value_as_concept_id
-            WHERE f.day <= :as_of
             """,
             analyte_vs=analyte_vs, measurement=self.t("measurement"),
             observation=self.t("observation"), concept=self.t("concept"),
             as_of=_date(as_of),
         )
 
-    def converted_rows(self, site_ranges: bool = False) -> exp.Expr:
-        """``eligo_rows``: ``eligo_raw`` with value and ULN converted by the factors in
+    def unit_keys(self, as_of: str) -> exp.Expr:
+        """(analyte, unit key) pairs present in the data, from one grouped pass over the unit
+        columns alone: what :meth:`unit_factors` needs before the rows are gathered."""
+        return self._matched(as_of, self._UNITS, "DISTINCT f.analyte, "
+                             "COALESCE(u.concept_code, f.unit_source_value) AS unit_key")
+
+    def analyte_rows(self, as_of: str) -> exp.Expr:
+        """Every row of every analyte, unconverted, with its unit key."""
+        rows = self._matched(as_of, self._FACTS, """
+            f.analyte, f.src, f.row_id, f.person_id, f.concept_id, f.source_concept_id,
+            f.day, f.ts, f.value, f.operator,
+            COALESCE(u.concept_code, f.unit_source_value) AS unit_key, f.range_high,
+            f.value_as_concept_id, f.value_string""")
+        # the value's concept code (positive/negative SNOMED codes), joined after the match
+        return sql("SELECT r.*, vc.concept_code AS value_code FROM :rows AS r "
+                   "LEFT JOIN :concept AS vc ON vc.concept_id = r.value_as_concept_id",
+                   rows=rows, concept=self.t("concept"))
+
+    def converted_rows(self, raw: exp.Expr, site_ranges: bool = False) -> exp.Expr:
+        """``eligo_rows``: the analyte rows (``raw``, a query or a table) with value and ULN
+        converted by the factors in
         ``eligo_units`` (analyte, unit_key, factor); a row without a factor is unusable.
         With ``site_ranges`` (the tables of :meth:`site_tables`), a row without its own
         ``range_high`` takes the site's ULN for its concept, its source concept, else its
@@ -238,15 +264,15 @@ class Staging:
                 SELECT r.*, u.factor, r.value * u.factor AS value_conv,
                        r.range_high * u.factor AS uln_conv,
                        r.value IS NOT NULL AND u.factor IS NOT NULL AS usable
-                FROM eligo_raw AS r LEFT JOIN eligo_units AS u
+                FROM :raw AS r LEFT JOIN eligo_units AS u
                   ON u.analyte = r.analyte AND u.unit_key = COALESCE(r.unit_key, '')
-                """)
+                """, raw=raw)
         return sql(
             """
             SELECT r.*, u.factor, r.value * u.factor AS value_conv,
                    COALESCE(r.range_high * u.factor, s1.uln, s2.uln, sa.uln) AS uln_conv,
                    r.value IS NOT NULL AND u.factor IS NOT NULL AS usable
-            FROM eligo_raw AS r LEFT JOIN eligo_units AS u
+            FROM :raw AS r LEFT JOIN eligo_units AS u
               ON u.analyte = r.analyte AND u.unit_key = COALESCE(r.unit_key, '')
             LEFT JOIN eligo_site_concept AS s1
               ON s1.analyte = r.analyte AND s1.concept_id = r.concept_id
@@ -254,7 +280,7 @@ class Staging:
               ON s2.analyte = r.analyte AND s2.concept_id = r.source_concept_id
              AND r.source_concept_id <> r.concept_id
             LEFT JOIN eligo_site_keys AS sa ON sa.analyte = r.analyte AND sa.key = r.analyte
-            """)
+            """, raw=raw)
 
     def site_ulns(self, site_ranges: Mapping[str, SiteRange]) -> list[tuple[str, str, float]]:
         """(analyte, key, ULN in the analyte's unit) for every site range (``key``: a code or

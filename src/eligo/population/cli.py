@@ -34,9 +34,13 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
               help="A DuckDB file for eligo's working state when a population outgrows memory.")
 @click.option("--reference-ranges", "ranges", type=click.Path(dir_okay=False),
               help="Site reference ranges (CSV code,high,unit): the ULN where a row has none.")
+@click.option("--memory-limit", metavar="SIZE",
+              help="DuckDB's working memory, e.g. 6GB; beyond it, it spills to a temporary "
+                   "folder. Default: a quarter of this machine's RAM.")
 @click.option("--progress/--no-progress", default=True, show_default=True)
 def population(source: str, as_of: date, out: str, protocol_ref: str, engine: str,
-               scratch: str | None, ranges: str | None, progress: bool) -> None:
+               scratch: str | None, ranges: str | None, memory_limit: str | None,
+               progress: bool) -> None:
     """Screen every person of an OMOP CDM (read-only) against a protocol."""
     from tqdm import tqdm
 
@@ -60,7 +64,7 @@ def population(source: str, as_of: date, out: str, protocol_ref: str, engine: st
 
         result = screen_population(protocol, source, as_of, Path(out), progress=step,
                                    scratch=scratch, spark=engine == "spark",
-                                   site_ranges=site)
+                                   site_ranges=site, memory_limit=memory_limit)
         bar.close()
     except EligoError as exc:
         click.echo(f"eligo: {exc}", err=True)

@@ -44,7 +44,8 @@ class PopulationResult:
 def screen_population(protocol: Protocol, source: str, as_of: date, out: Path, *,
                       progress: Callable[[str], None] | None = None,
                       scratch: str | None = None, spark: bool = False,
-                      site_ranges: Mapping[str, SiteRange] | None = None) -> PopulationResult:
+                      site_ranges: Mapping[str, SiteRange] | None = None,
+                      memory_limit: str | None = None) -> PopulationResult:
     step = progress or (lambda _: None)
     timings: dict[str, float] = {}
     t = time.perf_counter()
@@ -56,39 +57,40 @@ def screen_population(protocol: Protocol, source: str, as_of: date, out: Path, *
         t = now
 
     step("open the OMOP source (read-only)")
-    engine = DuckDBEngine.open(protocol, source, scratch=scratch)
-    lap("open")
-    if spark:
-        _screen_on_spark(engine, protocol, source, as_of, out, step, site_ranges)
-        lap("screen (spark)")
-    else:
-        step("stage: value sets, facts, units")
-        engine.stage(as_of, site_ranges)
-        lap("stage")
-        step("compile the protocol to SQL")
-        compiled = engine.compile(as_of)
-        statements = compiled.statements("eligo_person")
-        lap("compile")
-        for table, query in statements:
-            step(f"run {table}")
-            engine._table(table, query)
-        lap("screen")
-    con = engine.con
-    step("summarise")
-    engine._table("eligo_status", status_sql(protocol, "eligo_verdicts"))
-    out.mkdir(parents=True, exist_ok=True)
-    _write_outputs(engine, protocol, out)
-    result = _summarise(engine, protocol)
-    lap("summarise")
-    result.timings = timings
-    result.source_notes = engine.source_report.lines() + _latest_dates(engine, as_of)
-    result.coverage = _coverage(engine, protocol, as_of)
+    engine = DuckDBEngine.open(protocol, source, scratch=scratch, memory_limit=memory_limit)
+    try:
+        lap("open")
+        if spark:
+            _screen_on_spark(engine, protocol, source, as_of, out, step, site_ranges)
+            lap("screen (spark)")
+        else:
+            step("stage: value sets, facts, units")
+            engine.stage(as_of, site_ranges)
+            lap("stage")
+            step("compile the protocol to SQL")
+            compiled = engine.compile(as_of)
+            statements = compiled.statements("eligo_person")
+            lap("compile")
+            for table, query in statements:
+                step(f"run {table}")
+                engine._table(table, query)
+            lap("screen")
+        step("summarise")
+        engine._table("eligo_status", status_sql(protocol, "eligo_verdicts"))
+        out.mkdir(parents=True, exist_ok=True)
+        _write_outputs(engine, protocol, out)
+        result = _summarise(engine, protocol)
+        lap("summarise")
+        result.timings = timings
+        result.source_notes = engine.source_report.lines() + _latest_dates(engine, as_of)
+        result.coverage = _coverage(engine, protocol, as_of)
+    finally:
+        engine.close()
     result.out = out
     write_csvs(result, out)
     from eligo.population.report import write_report
 
     write_report(result, protocol, as_of, source, out / "report.html")
-    con.close()
     return result
 
 
