@@ -66,6 +66,18 @@ class CompiledProtocol:
     aggregates: dict[str, dict[str, exp.Expr]] = field(default_factory=dict)
     prepared: list[tuple[str, exp.Expr]] = field(default_factory=list)  # run before all
     slices: list[tuple[str, exp.Expr]] = field(default_factory=list)  # joined as subqueries
+    # sub-expressions used more than once (``p.v<N>``): name → (expression, nesting level)
+    values: dict[str, tuple[exp.Expr, int]] = field(default_factory=dict)
+
+    def _per_person(self) -> exp.Expr:
+        """The wide table with the shared values computed once per person, in nested
+        projections (a value reads only values of lower levels) that stream, not stored."""
+        source: exp.Expr = exp.alias_(exp.table_(WIDE_TABLE), "p")
+        for level in sorted({lvl for _, lvl in self.values.values()}):
+            source = exp.alias_(exp.Subquery(this=exp.select("p.*", *(
+                exp.alias_(_to_wide(e), name) for name, (e, lvl) in self.values.items()
+                if lvl == level)).from_(source)), "p")
+        return source
 
     def aggregate_tables(self) -> list[tuple[str, exp.Expr]]:
         """One ``GROUP BY person_id`` pass per staging table computing all its leaves."""
@@ -113,10 +125,10 @@ class CompiledProtocol:
         if self.calc_columns:
             steps.append((CALC_TABLE, exp.select(exp.column("person_id", "p"), *(
                 exp.alias_(_to_wide(e), name) for name, e in self.calc_columns.items())
-            ).from_(exp.alias_(exp.table_(WIDE_TABLE), "p"))))
+            ).from_(self._per_person())))
         verdicts = exp.select(exp.column("person_id", "p"), *(
             exp.alias_(_to_wide(e), cid, quoted=True) for cid, e in self.criteria.items()
-        )).from_(exp.alias_(exp.table_(WIDE_TABLE), "p"))
+        )).from_(self._per_person())
         if self.calc_columns:
             verdicts = verdicts.join(exp.table_(CALC_TABLE),
                                      on=sql(f"{CALC_TABLE}.person_id = p.person_id"),
@@ -226,6 +238,8 @@ class SqlCompiler:
         self._aggregates: dict[str, dict[str, exp.Expr]] = {}
         self._windows: list[date] = []  # window starts of extrema and "any result" positives
         self._slices: dict[str, tuple[int, set[str]]] = {}  # analyte → (k, columns read)
+        self._values: dict[str, tuple[exp.Expr, int]] = {}  # see shared()
+        self._value_names: dict[str, str] = {}  # SQL text → value name
         # where the node being compiled can matter; built only when a calculator asks
         # (copying every earlier item for every later one would dominate compile time)
         self._guards: list[Callable[[], exp.Expr]] = []
@@ -265,6 +279,25 @@ class SqlCompiler:
                 columns[f"{name}__{column}"] = e
         return name
 
+    def shared(self, e: exp.Expr) -> exp.Expr:
+        """``e`` computed once per person as a value column ``p.v<N>`` (equal expressions
+        share one). The interval logic repeats its operands (a ≤ b with a tolerance names a
+        and b four times; an "at least k of" names each item thrice), so without this a
+        criterion like iim.inc.activity grows to ~80 KB of SQL, evaluated row by row."""
+        columns = list(e.find_all(exp.Column))
+        if isinstance(e, exp.Column) or not columns or any(c.table == CALC_TABLE
+                                                           for c in columns):
+            return e  # a column already, a constant, or computed after the values
+        key = e.sql()
+        name = self._value_names.get(key)
+        if name is None:
+            level = 1 + max((self._values[c.name][1] for c in columns
+                             if c.table == "p" and c.name in self._values), default=0)
+            name = f"v{len(self._values)}"
+            self._values[name] = (e.copy(), level)
+            self._value_names[key] = name
+        return exp.column(name, "p")
+
     @staticmethod
     def col(cte: str, column: str) -> exp.Column:
         return exp.column(column, cte)
@@ -280,7 +313,7 @@ class SqlCompiler:
         return CompiledProtocol(list(self._cte_list), dict(self._criteria),
                                 dict(self.calculators), dict(self._calc_columns),
                                 {t: dict(c) for t, c in self._aggregates.items()}, prepared,
-                                slices)
+                                slices, dict(self._values))
 
     def criterion(self, cid: str) -> exp.Expr:
         if cid not in self._criteria:
@@ -305,7 +338,9 @@ class SqlCompiler:
         if method is None:
             raise EvaluationError(f"the SQL compiler has no rule for {type(node).__name__}")
         result: Num = method(node)
-        return result
+        return Num(self.shared(result.lo), self.shared(result.hi),
+                   None if result.uln is None else self.shared(result.uln),
+                   None if result.found is None else self.shared(result.found))
 
     def absent(self, present: exp.Expr, value: exp.Expr) -> exp.Expr:
         """A test or attestation: no data → the criterion's absent rule (SPEC §2.2)."""
@@ -352,7 +387,7 @@ class SqlCompiler:
         return exp.func("COALESCE", *self._guarded(node.items, lambda e: e.is_(exp.null())))
 
     def _b_AtLeast(self, node: n.AtLeast) -> exp.Expr:
-        items = [self.boolean(i) for i in node.items]
+        items = [self.shared(self.boolean(i)) for i in node.items]
         met = _sum([_case((i, exp.convert(1)), default=exp.convert(0)) for i in items])
         unk = _sum([_case((i.copy().is_(exp.null()), exp.convert(1)), default=exp.convert(0))
                     for i in items])
@@ -382,7 +417,7 @@ class SqlCompiler:
         return _case((known, compare_interval(left, node.op, right.lo)))
 
     def _b_AnyMeasured(self, node: n.AnyMeasured) -> exp.Expr:
-        verdicts = [self.boolean(i) for i in node.items]
+        verdicts = [self.shared(self.boolean(i)) for i in node.items]
         found = []
         for item in node.items:
             num = self.numeric(item.left)
