@@ -126,23 +126,34 @@ def _screen_on_spark(engine: DuckDBEngine, protocol: Protocol, source: str, as_o
 def _write_outputs(engine: DuckDBEngine, protocol: Protocol, out: Path) -> None:
     con = engine.con
     # person × criterion, long format, with the source's own person identifier: one join,
-    # then UNPIVOT (a UNION of one join per criterion costs ~50 scans of the verdicts)
+    # then UNPIVOT (a UNION of one join per criterion costs ~50 scans of the verdicts).
+    # Verdicts and criterion ids pass through ENUM types: 50 M short strings written as
+    # dictionary codes (a third faster); the Parquet columns are plain strings.
+    def enum(name: str, values: list[str]) -> exp.DataType:
+        con.execute(f"CREATE TYPE {name} AS ENUM "
+                    f"({', '.join(exp.Literal.string(v).sql('duckdb') for v in values)})")
+        return exp.DataType.build(name, dialect="duckdb", udt=True)
+
+    verdict = enum("eligo_verdict", ["met", "not_met", "unknown"])
+    criterion = enum("eligo_criterion", [c.id for c in protocol.criteria])
     wide = exp.select(
         exp.column("person_id", "v"),
         exp.alias_(exp.column("person_source_value", "p"), "person_source_value"),
-        *(exp.alias_(exp.Case()
-                     .when(exp.column(exp.to_identifier(c.id, quoted=True), "v")
-                           .is_(exp.null()), exp.Literal.string("unknown"))
-                     .when(exp.column(exp.to_identifier(c.id, quoted=True), "v"),
-                           exp.Literal.string("met"))
-                     .else_(exp.Literal.string("not_met")),
+        *(exp.alias_(exp.cast(exp.Case()
+                              .when(exp.column(exp.to_identifier(c.id, quoted=True), "v")
+                                    .is_(exp.null()), exp.Literal.string("unknown"))
+                              .when(exp.column(exp.to_identifier(c.id, quoted=True), "v"),
+                                    exp.Literal.string("met"))
+                              .else_(exp.Literal.string("not_met")), verdict.copy()),
                      exp.to_identifier(c.id, quoted=True))
           for c in protocol.criteria),
     ).from_(exp.alias_(exp.table_("eligo_verdicts"), "v")).join(
         exp.alias_(exp.table_("eligo_person"), "p"),
         on=exp.EQ(this=exp.column("person_id", "p"), expression=exp.column("person_id", "v")))
-    long = (f"UNPIVOT ({wide.sql('duckdb')}) ON COLUMNS(* EXCLUDE (person_id, "
-            f"person_source_value)) INTO NAME criterion VALUE verdict")
+    long = (f"SELECT person_id, person_source_value, "
+            f"{exp.cast(exp.column('criterion'), criterion).sql('duckdb')} AS criterion, "
+            f"verdict FROM (UNPIVOT ({wide.sql('duckdb')}) ON COLUMNS(* EXCLUDE (person_id, "
+            f"person_source_value)) INTO NAME criterion VALUE verdict)")
     con.execute(f"COPY ({long}) TO '{_quote(out / 'verdicts.parquet')}' (FORMAT PARQUET)")
     _copy(con, exp.select("*").from_("eligo_status"), out / "status.parquet")
 
