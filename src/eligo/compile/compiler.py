@@ -2,12 +2,15 @@
 
 Verdicts are nullable booleans (NULL = unknown), so SQL's AND/OR/NOT are Kleene logic. Numeric
 nodes compile to a pair of bounds ``(lo, hi)`` — NULL meaning −∞/+∞ — exactly the interpreter's
-intervals. A leaf (a node that reads data) is, where it can be, a handful of filtered aggregates
-in the one ``GROUP BY person_id`` pass over its staging table (``eligo_agg_<table>``: one scan
-of the facts for ~140 leaves); the rest (islands of exposure, baselines, joins) are one query
-each. Either way a leaf yields columns ``l<N>__<col>`` of the wide per-person table, NULL where
-the person has no data; equal leaves are compiled once (IR nodes are hashable). Dispatch is on
-the node's class (``_b_<Node>`` / ``_n_<Node>``); a node without a method fails at compile time with
+intervals. A leaf (a node that reads data) is, where it can be, read from one pass over its
+staging table: lab and assessment leaves from ``eligo_analyte`` (one row per person and analyte,
+joined as per-analyte slices ``la<k>``), condition, drug and attestation leaves as filtered
+aggregates of one ``GROUP BY person_id`` (``eligo_agg_<table>``); the rest (islands of exposure,
+baselines, joins) are one query each (``l<N>``). All of them become columns of the wide
+per-person table, NULL where the person has no data; equal leaves are compiled once (IR nodes
+are hashable), and sub-expressions used more than once are computed once per person
+(:meth:`SqlCompiler.shared`). Dispatch is on the node's class (``_b_<Node>`` /
+``_n_<Node>``); a node without a method fails at compile time with
 :class:`~eligo.errors.EvaluationError` naming it.
 """
 

@@ -255,7 +255,8 @@ class Staging:
         """``eligo_rows``: the analyte rows (``raw``, a query or a table) with value and ULN
         converted by the factors in
         ``eligo_units`` (analyte, unit_key, factor); a row without a factor is unusable.
-        With ``site_ranges`` (the tables of :meth:`site_tables`), a row without its own
+        With ``site_ranges`` (tables ``eligo_site_keys`` from :meth:`site_ulns` and
+        ``eligo_site_concept`` from :meth:`site_concepts`), a row without its own
         ``range_high`` takes the site's ULN for its concept, its source concept, else its
         analyte — the interpreter's order (SPEC §2.5)."""
         if not site_ranges:
