@@ -24,8 +24,6 @@ def main() -> None:
     args = ap.parse_args()
     as_of = date.fromisoformat(args.as_of)
 
-    import duckdb
-
     from eligo.compile.engine import DuckDBEngine
     from eligo.protocol.cache import load_protocol_cached
 
@@ -61,12 +59,8 @@ def main() -> None:
     print(f"stage: {sum(staged.values()):.2f} s in {len(staged)} tables, "
           f"{phases['stage'] - sum(staged.values()):.2f} s between them (unit factors)")
     for name, secs in sorted(staged.items(), key=lambda kv: -kv[1])[: args.top]:
-        try:
-            count = eng.con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
-            rows = f"{count:,} rows"
-        except duckdb.CatalogException:
-            rows = "dropped after use"
-        print(f"  {secs:7.2f} s  {name} ({rows})")
+        rows = eng.con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+        print(f"  {secs:7.2f} s  {name} ({rows:,} rows)")
     screen = {k: v for k, v in tables.items() if k not in staged}
     print(f"screen: {len(statements)} statements, {sum(screen.values()):.2f} s")
     for name, secs in sorted(screen.items(), key=lambda kv: -kv[1])[: args.top]:

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from eligo.cli_dates import as_of_date
+
 if TYPE_CHECKING:
     from eligo.interpret.result import ScreeningResult
     from eligo.protocol.model import Protocol
@@ -22,15 +24,6 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 DEMO_AS_OF = date(2026, 6, 1)
-
-
-def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> date:
-    if value is None:
-        return date.today()  # the command line is the edge: the core takes as_of as given
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got '{value}'") from None
 
 
 def _fail(message: str, status: int = 2) -> None:
@@ -62,7 +55,7 @@ def cli() -> None:
 @cli.command()
 @click.option("--protocol", "protocol_ref", default="cart-autoimmune", show_default=True,
               help="A bundled protocol id or a protocol YAML file.")
-@click.option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD",
+@click.option("--as-of", "as_of", callback=as_of_date, metavar="YYYY-MM-DD",
               help="Screening date; windows count back from it. Default: today.")
 @click.option("--reference-ranges", "ranges", type=click.Path(dir_okay=False),
               help="CSV code,high,unit of the site's upper limits of normal.")
@@ -166,7 +159,7 @@ def protocol_show(ref: str) -> None:
 @cli.command()
 @click.option("--examples", "folder", default="examples", show_default=True,
               type=click.Path(file_okay=False), help="Folder of example FHIR Bundles.")
-@click.option("--as-of", "as_of", callback=_as_of, default=DEMO_AS_OF.isoformat(),
+@click.option("--as-of", "as_of", callback=as_of_date, default=DEMO_AS_OF.isoformat(),
               show_default=True, metavar="YYYY-MM-DD")
 def demo(folder: str, as_of: date) -> None:
     """Screen the bundled example patients and print a summary."""

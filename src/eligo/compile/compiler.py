@@ -16,7 +16,8 @@ are hashable), and sub-expressions used more than once are computed once per per
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
@@ -362,13 +363,18 @@ class SqlCompiler:
         value mattering (``matters(earlier)``)."""
         out: list[exp.Expr] = []
         for item in items:
-            guards = [_thunk(matters, e) for e in out]
-            self._guards += guards
-            try:
+            with self._under([_thunk(matters, e) for e in out]):
                 out.append(self.boolean(item))
-            finally:
-                del self._guards[len(self._guards) - len(guards):]
         return out
+
+    @contextmanager
+    def _under(self, guards: list[Callable[[], exp.Expr]]) -> Iterator[None]:
+        """Compile the body with ``guards`` added to the current ones."""
+        self._guards += guards
+        try:
+            yield
+        finally:
+            del self._guards[len(self._guards) - len(guards):]
 
     def _b_And(self, node: n.And) -> exp.Expr:
         return exp.paren(exp.and_(*self._guarded(
@@ -580,12 +586,8 @@ class SqlCompiler:
     def _n_Coalesce(self, node: n.Coalesce) -> Num:
         items: list[Num] = []
         for item in node.items:  # an item matters only where every earlier one is unknown
-            guards = [_thunk(_unknown, i) for i in items]
-            self._guards += guards
-            try:
+            with self._under([_thunk(_unknown, i) for i in items]):
                 items.append(self.numeric(item))
-            finally:
-                del self._guards[len(self._guards) - len(guards):]
         known = [sql(":lo = :hi", lo=i.lo.copy(), hi=i.hi.copy()) for i in items]
         return Num(_case(*((k, i.lo) for k, i in zip(known, items, strict=True))),
                    _case(*((k.copy(), i.hi) for k, i in zip(known, items, strict=True))))

@@ -30,7 +30,7 @@ from sqlglot import exp
 from eligo.calc import CALCULATORS, CalcInputError
 from eligo.compile.compiler import VERDICT_TABLE, CalcUdf, CompiledProtocol, SqlCompiler
 from eligo.compile.dialect import DIALECTS
-from eligo.compile.staging import Staging, sql, staging_statements
+from eligo.compile.staging import Staging, sql, stage
 from eligo.errors import UsageError
 from eligo.interpret.context import SiteRange
 from eligo.omop.local import local_concepts
@@ -164,28 +164,23 @@ class DuckDBEngine:
         self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {query.sql("duckdb")}')
 
     def stage(self, as_of: date, site_ranges: Mapping[str, SiteRange] | None = None) -> None:
-        staging = Staging(self.protocol, local_concepts(), DIALECTS["duckdb"])
-        iso = as_of.isoformat()
-        self._table("eligo_person", sql("SELECT * FROM cdm.person"))
-        self._table("eligo_vs", staging.valuesets())
-        present = self.con.execute(staging.unit_keys(iso).sql("duckdb")).fetchall()
-        factors = staging.unit_factors(present)
-        self.con.execute("CREATE OR REPLACE TEMP TABLE eligo_units "
-                         "(analyte VARCHAR, unit_key VARCHAR, factor DOUBLE)")
-        if factors:
-            self.con.executemany("INSERT INTO eligo_units VALUES (?, ?, ?)", factors)
-        if site_ranges:
-            self.con.execute("CREATE OR REPLACE TEMP TABLE eligo_site_keys "
-                             "(analyte VARCHAR, key VARCHAR, uln DOUBLE)")
-            ulns = staging.site_ulns(site_ranges)
-            if ulns:
-                self.con.executemany("INSERT INTO eligo_site_keys VALUES (?, ?, ?)", ulns)
-            self._table("eligo_site_concept", staging.site_concepts())
-        # the rows gathered and converted in one statement: no second copy of millions of rows
-        self._table("eligo_rows", staging.converted_rows(staging.analyte_rows(iso),
-                                                         site_ranges=bool(site_ranges)))
-        for name, query in staging_statements(staging, iso).items():
-            self._table(name, query)
+        stage(self, Staging(self.protocol, local_concepts(), DIALECTS["duckdb"]),
+              as_of.isoformat(), site_ranges)
+
+    # -- StagingTarget -------------------------------------------------------------------------
+    def create(self, name: str, query: exp.Expr) -> None:
+        self._table(name, query)
+
+    def fetch(self, query: exp.Expr) -> list[tuple[Any, ...]]:
+        return self.con.execute(query.sql("duckdb")).fetchall()
+
+    def values(self, name: str, columns: tuple[str, str, str],
+               rows: list[tuple[str, str, float]]) -> None:
+        a, b, c = columns
+        self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" '
+                         f"({a} VARCHAR, {b} VARCHAR, {c} DOUBLE)")
+        if rows:
+            self.con.executemany(f'INSERT INTO "{name}" VALUES (?, ?, ?)', rows)
 
     def compile(self, as_of: date) -> CompiledProtocol:
         compiled = SqlCompiler(self.protocol, as_of, DIALECTS["duckdb"]).compile()

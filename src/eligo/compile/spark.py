@@ -34,7 +34,7 @@ from sqlglot import exp
 from eligo.compile.compiler import VERDICT_TABLE, CalcUdf, CompiledProtocol, SqlCompiler
 from eligo.compile.dialect import DIALECTS
 from eligo.compile.engine import calc_function
-from eligo.compile.staging import Staging, sql, staging_statements
+from eligo.compile.staging import Staging, sql, stage
 from eligo.errors import UsageError
 from eligo.interpret.context import SiteRange
 from eligo.omop.local import local_concepts
@@ -254,25 +254,21 @@ class SparkEngine:
         return frame
 
     def stage(self, as_of: date, site_ranges: Mapping[str, SiteRange] | None = None) -> None:
-        staging = Staging(self.protocol, local_concepts(), DIALECT, cdm="")
-        iso = as_of.isoformat()
-        self._table("eligo_person", exp.select("*").from_(staging.t("person")))
-        self._table("eligo_vs", staging.valuesets())
-        present = [(r[0], r[1]) for r in
-                   self.spark.sql(DIALECT.generate(staging.unit_keys(iso))).collect()]
-        factors = staging.unit_factors(present)
-        units = self.spark.createDataFrame(
-            factors, "analyte string, unit_key string, factor double")
-        units.createOrReplaceTempView("eligo_units")
-        if site_ranges:
-            self.spark.createDataFrame(staging.site_ulns(site_ranges),
-                                       "analyte string, key string, uln double"
-                                       ).createOrReplaceTempView("eligo_site_keys")
-            self._table("eligo_site_concept", staging.site_concepts())
-        self._table("eligo_rows", staging.converted_rows(staging.analyte_rows(iso),
-                                                         site_ranges=bool(site_ranges)))
-        for name, query in staging_statements(staging, iso).items():
-            self._table(name, query)
+        stage(self, Staging(self.protocol, local_concepts(), DIALECT, cdm=""),
+              as_of.isoformat(), site_ranges)
+
+    # -- StagingTarget -------------------------------------------------------------------------
+    def create(self, name: str, query: exp.Expr) -> None:
+        self._table(name, query)
+
+    def fetch(self, query: exp.Expr) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self.spark.sql(DIALECT.generate(query)).collect()]
+
+    def values(self, name: str, columns: tuple[str, str, str],
+               rows: list[tuple[str, str, float]]) -> None:
+        a, b, c = columns
+        self.spark.createDataFrame(rows, f"{a} string, {b} string, {c} double"
+                                   ).createOrReplaceTempView(name)
 
     def compile(self, as_of: date) -> CompiledProtocol:
         from pyspark.sql.types import ArrayType, DoubleType

@@ -13,6 +13,7 @@ literals or column references.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +28,7 @@ from eligo.interpret.context import SiteRange
 from eligo.omop.local import LocalConcepts
 from eligo.protocol.model import Protocol
 
-__all__ = ["Staging", "sql", "staging_statements"]
+__all__ = ["Staging", "StagingTarget", "sql", "stage", "staging_statements"]
 
 _VOCABULARIES = {
     "loinc": ("LOINC",),
@@ -402,3 +403,36 @@ def staging_statements(staging: Staging, as_of: str) -> Mapping[str, exp.Expr]:
 
 def _date(iso: str) -> exp.Expr:
     return exp.cast(exp.Literal.string(iso), "DATE")
+
+
+class StagingTarget(typing.Protocol):
+    """What :func:`stage` needs from an engine (DuckDB, Spark)."""
+
+    def create(self, name: str, query: exp.Expr) -> None:
+        """Materialise ``query`` as the table (or view) ``name``."""
+
+    def fetch(self, query: exp.Expr) -> list[tuple[Any, ...]]:
+        """The rows of a small query."""
+
+    def values(self, name: str, columns: tuple[str, str, str],
+               rows: list[tuple[str, str, float]]) -> None:
+        """A table ``name`` of (text, text, double) rows computed in Python."""
+
+
+def stage(target: StagingTarget, staging: Staging, as_of: str,
+          site_ranges: Mapping[str, SiteRange] | None = None) -> None:
+    """Every staging table, in order, on one engine."""
+    target.create("eligo_person", exp.select("*").from_(staging.t("person")))
+    target.create("eligo_vs", staging.valuesets())
+    present = [(row[0], row[1]) for row in target.fetch(staging.unit_keys(as_of))]
+    target.values("eligo_units", ("analyte", "unit_key", "factor"),
+                  staging.unit_factors(present))
+    if site_ranges:
+        target.values("eligo_site_keys", ("analyte", "key", "uln"),
+                      staging.site_ulns(site_ranges))
+        target.create("eligo_site_concept", staging.site_concepts())
+    # the rows gathered and converted in one statement: no second copy of millions of rows
+    target.create("eligo_rows", staging.converted_rows(staging.analyte_rows(as_of),
+                                                       site_ranges=bool(site_ranges)))
+    for name, query in staging_statements(staging, as_of).items():
+        target.create(name, query)

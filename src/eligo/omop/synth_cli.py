@@ -12,14 +12,9 @@ from pathlib import Path
 
 import click
 
+from eligo.cli_dates import as_of_date
+
 __all__ = ["synth"]
-
-
-def _date(ctx: click.Context, param: click.Parameter, value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got '{value}'") from None
 
 
 @click.command("synth")
@@ -29,7 +24,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str) -> date:
               help="Random seed: the same seed gives the same database.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
               help="DuckDB file to write.")
-@click.option("--as-of", "as_of", callback=_date, default="2026-06-01", show_default=True,
+@click.option("--as-of", "as_of", callback=as_of_date, default="2026-06-01", show_default=True,
               metavar="YYYY-MM-DD", help="Screening date the recent data lead up to.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @click.option("--progress/--no-progress", default=True, show_default=True,

@@ -8,22 +8,15 @@ from pathlib import Path
 
 import click
 
+from eligo.cli_dates import as_of_date
+
 __all__ = ["population"]
-
-
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date:
-    if value is None:
-        return date.today()  # the command line is the edge: the core takes as_of as given
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got '{value}'") from None
 
 
 @click.command()
 @click.option("--omop", "source", required=True, metavar="SOURCE",
               help="OMOP CDM: a DuckDB file, a folder of Parquet files, or postgresql://…")
-@click.option("--as-of", "as_of", callback=_date, metavar="YYYY-MM-DD",
+@click.option("--as-of", "as_of", callback=as_of_date, metavar="YYYY-MM-DD",
               help="Screening date. Default: today.")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False),
               help="Folder for verdicts.parquet, status.parquet, the CSV tables, report.html.")
