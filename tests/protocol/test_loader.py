@@ -10,14 +10,14 @@ import pytest
 
 from eligo import Protocol, ProtocolError, check_protocol, load_protocol
 from eligo.protocol.loader import bundled_protocols
+from tests.conftest import shared_dir
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "SPEC.md"
 BUNDLED = bundled_protocols()["cart-autoimmune"]
 
 
 def spec_ids() -> list[str]:
     """Every criterion id of SPEC §4 (first column of its tables)."""
-    text = SPEC.read_text("utf-8")
+    text = (shared_dir() / "SPEC.md").read_text("utf-8")
     section = text[text.index("## 4. Criteria"): text.index("## 5. Output")]
     return re.findall(r"^\| `([a-z0-9.-]+)` \|", section, flags=re.M)
 
@@ -42,7 +42,7 @@ def test_every_source_quote_is_in_the_source_text(protocol: Protocol) -> None:
 
 
 def test_bundled_source_text_is_the_shared_one(protocol: Protocol) -> None:
-    shared = SPEC.parent / "protocol-source.txt"
+    shared = shared_dir() / "protocol-source.txt"
     assert protocol.source_text == shared.read_text("utf-8")
 
 
