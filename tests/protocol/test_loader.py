@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tests.conftest import shared_dir
 
 from eligo import Protocol, ProtocolError, check_protocol, load_protocol
 from eligo.protocol.loader import bundled_protocols
-from tests.conftest import shared_dir
 
 BUNDLED = bundled_protocols()["cart-autoimmune"]
 
