@@ -42,13 +42,13 @@ def main() -> None:
     eng = DuckDBEngine.open(protocol, args.omop)
     phases["open"] = time.perf_counter() - t0
     t = time.perf_counter()
-    eng.stage(as_of)
+    compiled = eng.compile(as_of)
+    phases["compile"] = time.perf_counter() - t
+    t = time.perf_counter()
+    eng.stage(as_of, compiled)
+    statements = compiled.statements("eligo_person", eng.present())
     phases["stage"] = time.perf_counter() - t
     staged = dict(tables)
-    t = time.perf_counter()
-    compiled = eng.compile(as_of)
-    statements = compiled.statements("eligo_person")
-    phases["compile"] = time.perf_counter() - t
     t = time.perf_counter()
     for name, query in statements:
         eng._table(name, query)
@@ -57,7 +57,7 @@ def main() -> None:
     print(f"{args.omop}: {persons:,} persons; phases "
           + ", ".join(f"{k} {v:.2f} s" for k, v in phases.items()))
     print(f"stage: {sum(staged.values()):.2f} s in {len(staged)} tables, "
-          f"{phases['stage'] - sum(staged.values()):.2f} s between them (unit factors)")
+          f"{phases['stage'] - sum(staged.values()):.2f} s between them (keys, unit factors)")
     for name, secs in sorted(staged.items(), key=lambda kv: -kv[1])[: args.top]:
         rows = eng.con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
         print(f"  {secs:7.2f} s  {name} ({rows:,} rows)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from eligo.data import units
@@ -72,3 +74,30 @@ def test_valid_units(unit: str) -> None:
 def test_dimensionality_tells_cell_counts_from_concentrations() -> None:
     assert units.dimensionality("10*9/L") == units.dimensionality("/uL")
     assert units.dimensionality("10*9/L") != units.dimensionality("g/L")
+
+
+def test_factors_are_kept_on_disk_and_reused(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A factor computed once is read back from the cache folder by a later process (here:
+    the module's memory cleared), without pint; a failed conversion keeps its message."""
+    monkeypatch.setenv("ELIGO_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(units, "_DISK", None)
+    monkeypatch.setattr(units, "_NEW", {})
+    units._factor.cache_clear()
+    assert units.factor("mg/dL", "g/L") == pytest.approx(0.01)
+    with pytest.raises(units.UnitError) as failed:
+        units.factor("mg/dL", "10*9/L")
+    units._save()
+    assert len(list(tmp_path.glob("units-*.json"))) == 1
+
+    def no_pint(*_: object) -> float:
+        raise AssertionError("pint was asked again")
+
+    monkeypatch.setattr(units, "_DISK", None)
+    monkeypatch.setattr(units, "_compute", no_pint)
+    units._factor.cache_clear()
+    assert units.factor("mg/dL", "g/L") == pytest.approx(0.01)
+    with pytest.raises(units.UnitError) as again:
+        units.factor("mg/dL", "10*9/L")
+    assert str(again.value) == str(failed.value)
+    units._factor.cache_clear()

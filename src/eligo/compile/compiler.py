@@ -19,14 +19,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, cast
 
 from sqlglot import exp
 
 from eligo.calc import CALCULATORS
 from eligo.compile.dialect import Dialect
-from eligo.compile.staging import sql
+from eligo.compile.staging import NEGATIVE_CODES, POSITIVE_CODES, Horizons, sql
 from eligo.data import units
 from eligo.errors import EvaluationError
 from eligo.interpret.dates import window_start
@@ -36,8 +36,6 @@ from eligo.protocol.model import Protocol
 __all__ = ["CompiledProtocol", "SqlCompiler"]
 
 _TOL = 1e-9
-_POSITIVE = ["10828004", "260373001"]
-_NEGATIVE = ["260385009", "260415000"]
 _POS_WORDS = ["positive", "detected", "reactive"]
 _NEG_WORDS = ["negative", "not detected", "non-reactive", "nonreactive"]
 _OPERATORS = {"<": 4171756, "<=": 4171754, ">": 4172704, ">=": 4171755}
@@ -69,19 +67,11 @@ class CompiledProtocol:
     # staging table → wide column → its aggregate (``agg FILTER (WHERE …)``)
     aggregates: dict[str, dict[str, exp.Expr]] = field(default_factory=dict)
     prepared: list[tuple[str, exp.Expr]] = field(default_factory=list)  # run before all
-    slices: list[tuple[str, exp.Expr]] = field(default_factory=list)  # joined as subqueries
+    # analyte → (slice name, {column: type}) of its columns in ``eligo_analyte``
+    slices: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
     # sub-expressions used more than once (``p.v<N>``): name → (expression, nesting level)
     values: dict[str, tuple[exp.Expr, int]] = field(default_factory=dict)
-
-    def _per_person(self) -> exp.Expr:
-        """The wide table with the shared values computed once per person, in nested
-        projections (a value reads only values of lower levels) that stream, not stored."""
-        source: exp.Expr = exp.alias_(exp.table_(WIDE_TABLE), "p")
-        for level in sorted({lvl for _, lvl in self.values.values()}):
-            source = exp.alias_(exp.Subquery(this=exp.select("p.*", *(
-                exp.alias_(_to_wide(e), name) for name, (e, lvl) in self.values.items()
-                if lvl == level)).from_(source)), "p")
-        return source
+    horizons: Horizons = field(default_factory=lambda: Horizons({}, {}))
 
     def aggregate_tables(self) -> list[tuple[str, exp.Expr]]:
         """One ``GROUP BY person_id`` pass per staging table computing all its leaves."""
@@ -90,55 +80,118 @@ class CompiledProtocol:
         ).from_(exp.table_(table)).group_by("person_id"))
             for table, columns in self.aggregates.items()]
 
-    def statements(self, person: str, batch: int = 16) -> list[tuple[str, exp.Expr]]:
-        """The plan as (table, query) steps: the aggregate passes and the query leaves
-        materialised, joined to the persons in batches (one join of 40 tables costs an engine
-        far more than a few of 16), calculators evaluated once per person, then the verdicts —
-        person_id and one nullable boolean per criterion — in ``VERDICT_TABLE``."""
-        aggregates = self.aggregate_tables()
-        steps: list[tuple[str, exp.Expr]] = [*self.prepared, *aggregates, *self.ctes]
-        # (table, [(its column, wide column)]) for every table the wide table gathers
-        sources: list[tuple[str, exp.Expr, list[tuple[str, str]]]] = [
-            (name, exp.table_(name), [(c, c) for c in _columns(q)]) for name, q in aggregates
-        ] + [(name, exp.table_(name), [(c, f"{name}__{c}") for c in _columns(q)])
-             for name, q in self.ctes] + [
-            (name, exp.alias_(exp.Subquery(this=q), name),
-             [(c, f"{name}__{c}") for c in _columns(q)]) for name, q in self.slices]
-        batches = []
-        for k in range(0, len(sources), batch):
-            group = sources[k:k + batch]
-            cols = [exp.alias_(exp.column(c, name), wide)
-                    for name, _, columns in group for c, wide in columns]
-            extra = [exp.column("gender_concept_id", "p")] if k == 0 else []
-            q = exp.select(exp.column("person_id", "p"), *extra, *cols).from_(
-                exp.alias_(exp.table_(person), "p"))
+    def _in_slices(self) -> dict[str, list[str]]:
+        """Slice name → the shared values that read only that slice's columns: computed
+        inside the slice, over the persons who have the analyte (a few in a hundred), not
+        over every person."""
+        out: dict[str, list[str]] = {}
+        for name, (e, level) in self.values.items():
+            tables = {c.table for c in e.find_all(exp.Column)}
+            if level == 1 and len(tables) == 1 and next(iter(tables)).startswith("la"):
+                out.setdefault(tables.pop(), []).append(name)
+        return out
+
+    def _sources(self, present: set[str] | None
+                 ) -> tuple[list[tuple[str, exp.Expr, list[exp.Expr]]], list[exp.Expr]]:
+        """What the per-person row gathers: (source name, table or subquery, its columns as
+        the row names them) for the aggregate tables, the query leaves and each analyte's
+        slice of ``eligo_analyte``, and the columns that need no join: an analyte with no
+        rows at all (not in ``present``) as typed NULLs. The values computed in a slice
+        (:meth:`_in_slices`) take, for a person without the analyte, what they give on NULL
+        columns (a constant the engine folds)."""
+        sources: list[tuple[str, exp.Expr, list[exp.Expr]]] = [
+            (name, cast(exp.Expr, exp.table_(name)), [exp.alias_(exp.column(c, name), c)
+                                                       for c in _columns(q)])
+            for name, q in self.aggregate_tables()
+        ] + [(name, exp.table_(name), [exp.alias_(exp.column(c, name), f"{name}__{c}")
+                                       for c in _columns(q)])
+             for name, q in self.ctes]
+        nulls: list[exp.Expr] = []
+        in_slices = self._in_slices()
+        for analyte, (name, columns) in self.slices.items():
+            values = in_slices.get(name, [])
+
+            def unqualified(node: exp.Expr) -> exp.Expr:
+                return exp.column(node.name) if isinstance(node, exp.Column) else node
+
+            def as_null(node: exp.Expr, kinds: dict[str, str] = columns) -> exp.Expr:
+                return exp.cast(exp.null(), kinds[node.name]) \
+                    if isinstance(node, exp.Column) else node
+
+            empty = [(v, self.values[v][0].transform(as_null)) for v in values]
+            if present is not None and analyte not in present:
+                nulls += [exp.alias_(exp.cast(exp.null(), kind), f"{name}__{c}")
+                          for c, kind in columns.items()]
+                nulls += [exp.alias_(e, v) for v, e in empty]
+                continue
+            q = exp.select("person_id", *sorted(columns), *(
+                exp.alias_(self.values[v][0].transform(unqualified), v) for v in values)
+            ).from_(ANALYTE_TABLE).where(sql("analyte = :a", a=analyte))
+            sources.append((name, exp.alias_(exp.Subquery(this=q), name), [
+                *(exp.alias_(exp.column(c, name), f"{name}__{c}") for c in sorted(columns)),
+                *(exp.alias_(_case((exp.column("person_id", name).is_(exp.null()), e),
+                                   default=exp.column(v, name)), v) for v, e in empty)]))
+        return sources, nulls
+
+    def _joined(self, person: str, present: set[str] | None,
+                batch: int | None) -> tuple[list[tuple[str, exp.Expr]], exp.Expr]:
+        """Every person with every leaf column (``p.<leaf>__<column>``), NULL where the
+        person has no data: the persons left-joined to every source of :meth:`_sources`.
+        ``batch``: joined a batch of sources at a time into tables of their own (the steps
+        returned), then those tables to each other — for an engine that runs each join with
+        buffers of its own (Spark's sort-merge joins); else all in the one query."""
+        sources, nulls = self._sources(present)
+        groups = [sources[k:k + batch] for k in range(0, len(sources), batch)] \
+            if batch else [sources]
+        queries: list[exp.Expr] = []
+        for k, group in enumerate(groups):
+            q = exp.select(exp.column("person_id", "p"), *(
+                [exp.column("gender_concept_id", "p"), *nulls] if k == 0 else []),
+                *(c for _, _, columns in group for c in columns)
+            ).from_(exp.alias_(exp.table_(person), "p"))
             for name, table, _ in group:
                 q = q.join(table, on=sql(f"{name}.person_id = p.person_id"),
                            join_type="left", copy=False)
-            batches.append((f"eligo_leaves_{k // batch}", q))
-        steps += batches
-        if not batches:
-            batches.append(("eligo_leaves_0", exp.select("person_id", "gender_concept_id")
-                            .from_(exp.table_(person))))
-            steps += batches
-        wide = exp.select("*").from_(exp.alias_(exp.table_(batches[0][0]), "p"))
-        for name, _ in batches[1:]:
+            queries.append(q)
+        if not batch:
+            return [], queries[0]
+        steps: list[tuple[str, exp.Expr]] = [(f"eligo_leaves_{k}", q)
+                                             for k, q in enumerate(queries)]
+        wide = exp.select("*").from_(exp.alias_(exp.table_(steps[0][0]), "p"))
+        for name, _ in steps[1:]:
             wide = wide.join(exp.table_(name), using=["person_id"], join_type="left",
                              copy=False)
-        steps.append((WIDE_TABLE, wide))
+        return steps, wide
+
+    def _per_person(self, joined: exp.Expr) -> exp.Expr:
+        """Each person's leaf columns (``joined``), then the shared values computed once per
+        person in nested projections (a value reads only values of lower levels), then the
+        calculators (which read values): streamed into the verdicts, never stored."""
+        source: exp.Expr = exp.alias_(exp.Subquery(this=joined), "p")
+        done = {v for values in self._in_slices().values() for v in values}
+        for level in sorted({lvl for v, (_, lvl) in self.values.items() if v not in done}):
+            source = exp.alias_(exp.Subquery(this=exp.select("p.*", *(
+                exp.alias_(_to_wide(e), name) for name, (e, lvl) in self.values.items()
+                if lvl == level and name not in done)).from_(source)), "p")
         if self.calc_columns:
-            steps.append((CALC_TABLE, exp.select(exp.column("person_id", "p"), *(
-                exp.alias_(_to_wide(e), name) for name, e in self.calc_columns.items())
-            ).from_(self._per_person())))
+            source = exp.alias_(exp.Subquery(this=exp.select("p.*", *(
+                exp.alias_(_to_wide(e), name) for name, e in self.calc_columns.items()
+            )).from_(source)), "p")
+        return source
+
+    def statements(self, person: str, present: set[str] | None = None,
+                   batch: int | None = None) -> list[tuple[str, exp.Expr]]:
+        """The plan as (table, query) steps: ``eligo_analyte`` and the aggregate passes and
+        query leaves materialised (small: a row per person who has such data), then one
+        statement that joins them to every person and computes the verdicts — person_id and
+        one nullable boolean per criterion — in ``VERDICT_TABLE``. ``present``: the analytes
+        that have rows (None: all); ``batch``: see :meth:`_joined`."""
+        joins, joined = self._joined(person, present, batch)
         verdicts = exp.select(exp.column("person_id", "p"), *(
             exp.alias_(_to_wide(e), cid, quoted=True) for cid, e in self.criteria.items()
-        )).from_(self._per_person())
-        if self.calc_columns:
-            verdicts = verdicts.join(exp.table_(CALC_TABLE),
-                                     on=sql(f"{CALC_TABLE}.person_id = p.person_id"),
-                                     join_type="left", copy=False)
-        steps.append((VERDICT_TABLE, verdicts))
-        return steps
+        )).from_(self._per_person(joined))
+        return [*self.prepared, *self.aggregate_tables(), *self.ctes, *joins,
+                (VERDICT_TABLE, verdicts)]
 
 
 def _columns(query: exp.Expr) -> list[str]:
@@ -147,10 +200,13 @@ def _columns(query: exp.Expr) -> list[str]:
 
 
 def _to_wide(e: exp.Expr) -> exp.Expr:
-    """Leaf columns (l7.v) become columns of the wide table (p.l7__v)."""
+    """Leaf columns (l7.v) become columns of the per-person row (p.l7__v); calculator
+    results (eligo_calc.c0) its columns too (p.c0)."""
     def swap(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Column) and _is_leaf(node.table):
             return exp.column(f"{node.table}__{node.name}", "p")
+        if isinstance(node, exp.Column) and node.table == CALC_TABLE:
+            return exp.column(node.name, "p")
         return node
     return e.transform(swap)  # transform copies
 
@@ -161,10 +217,15 @@ def _is_leaf(table: str) -> bool:
     return table[:1] == "l" and digits.isdigit()
 
 
-WIDE_TABLE = "eligo_leaves"
 ANALYTE_TABLE = "eligo_analyte"
 VERDICT_TABLE = "eligo_verdicts"
 CALC_TABLE = "eligo_calc"
+
+
+# the columns of eligo_analyte (``hi_0`` → ``hi``) and their types
+_ANALYTE_TYPES = {"lday": "DATE", "lv": "DOUBLE", "lop": "BIGINT", "luln": "DOUBLE",
+                  "pday": "DATE", "ppos": "BOOLEAN", "hi": "DOUBLE", "lo": "DOUBLE",
+                  "any": "INT"}
 
 
 def _filtered(aggregate: exp.Expr, condition: exp.Expr) -> exp.Expr:
@@ -242,6 +303,9 @@ class SqlCompiler:
         self._aggregates: dict[str, dict[str, exp.Expr]] = {}
         self._windows: list[date] = []  # window starts of extrema and "any result" positives
         self._slices: dict[str, tuple[int, set[str]]] = {}  # analyte → (k, columns read)
+        # analyte → the earliest day read through eligo_analyte / through eligo_rows
+        self._horizons: dict[str, date] = {}
+        self._row_horizons: dict[str, date] = {}
         self._values: dict[str, tuple[exp.Expr, int]] = {}  # see shared()
         self._value_names: dict[str, str] = {}  # SQL text → value name
         # where the node being compiled can matter; built only when a calculator asks
@@ -310,14 +374,13 @@ class SqlCompiler:
         for c in self.protocol.criteria:
             self.criterion(c.id)
         prepared = [(ANALYTE_TABLE, self._per_analyte())] if self._slices else []
-        slices: list[tuple[str, exp.Expr]] = [
-            (f"la{k}", exp.select("person_id", *sorted(columns)).from_(ANALYTE_TABLE)
-             .where(sql("analyte = :a", a=name)))
-            for name, (k, columns) in self._slices.items()]
+        slices = {name: (f"la{k}", {c: _ANALYTE_TYPES[c.split("_")[0]] for c in columns})
+                  for name, (k, columns) in self._slices.items()}
         return CompiledProtocol(list(self._cte_list), dict(self._criteria),
                                 dict(self.calculators), dict(self._calc_columns),
                                 {t: dict(c) for t, c in self._aggregates.items()}, prepared,
-                                slices, dict(self._values))
+                                slices, dict(self._values),
+                                Horizons(dict(self._horizons), dict(self._row_horizons)))
 
     def criterion(self, cid: str) -> exp.Expr:
         if cid not in self._criteria:
@@ -468,6 +531,7 @@ class SqlCompiler:
                    "THEN p.gender_concept_id = :c END", c=concept)
 
     def _rows(self, a: n.Analyte, window: n.Window) -> exp.Expr:
+        self._read_rows(a, self.window_start(window))
         return sql("SELECT * FROM eligo_rows WHERE analyte = :a AND day >= :s AND usable",
                    a=a.name, s=self.start(window))
 
@@ -510,7 +574,9 @@ class SqlCompiler:
         pos = _case((_one_of("analyte", positive), self._positivity(_case(*(
             (sql("analyte = :a", a=name), _lit(t)) for name, t in thresholds))
             if thresholds else exp.null()))) if positive else exp.null()
-        rows = exp.select("*", exp.alias_(pos, "pos")).from_("eligo_rows")
+        # the rows of eligo_facts read through eligo_analyte: from each key's agg_from on
+        rows = exp.select("*", exp.alias_(pos, "pos")).from_("eligo_facts").where(
+            "agg_from IS NOT NULL AND day >= agg_from")
         return self.dialect.clustered(exp.select("person_id", "analyte", *cols).from_(
             exp.alias_(exp.Subquery(this=rows), "r")).group_by("person_id", "analyte"),
             "analyte")
@@ -520,18 +586,25 @@ class SqlCompiler:
             self._windows.append(start)
         return self._windows.index(start)
 
-    def _analyte(self, a: n.Analyte, column: str) -> exp.Column:
+    def _read_rows(self, a: n.Analyte, since: date) -> None:
+        """Leaves read ``a``'s rows in ``eligo_rows`` from ``since`` on."""
+        self._row_horizons[a.name] = min(self._row_horizons.get(a.name, since), since)
+
+    def _analyte(self, a: n.Analyte, column: str, since: date) -> exp.Column:
         """A column of the analyte's row in ``eligo_analyte`` (NULL: no row): the wide table
         gathers each analyte's slice ``la<k>`` with the columns its leaves read."""
         k, columns = self._slices.setdefault(a.name, (len(self._slices), set()))
         columns.add(column)
+        # the value is read from ``since`` on: older rows of the analyte need not be staged
+        self._horizons[a.name] = min(self._horizons.get(a.name, since), since)
         return exp.column(column, f"la{k}")
 
     def _n_Latest(self, node: n.Latest) -> Num:
         if not node.free_of:
-            inside = sql(":d >= :s", d=self._analyte(node.analyte, "lday"),
-                         s=self.start(node.window))
-            v, op, uln = (_case((inside.copy(), self._analyte(node.analyte, c)))
+            since = self.window_start(node.window)
+            inside = sql(":d >= :s", d=self._analyte(node.analyte, "lday", since),
+                         s=self.day(since))
+            v, op, uln = (_case((inside.copy(), self._analyte(node.analyte, c, since)))
                           for c in ("lv", "lop", "luln"))
             return self._latest_num(v, op, uln)
 
@@ -571,8 +644,9 @@ class SqlCompiler:
         return Num(lo, hi, uln, v.copy().is_(exp.null()).not_())
 
     def _n_Extremum(self, node: n.Extremum) -> Num:
-        column = f"{'hi' if node.highest else 'lo'}_{self._window(self.window_start(node.window))}"
-        v = self._analyte(node.analyte, column)
+        since = self.window_start(node.window)
+        column = f"{'hi' if node.highest else 'lo'}_{self._window(since)}"
+        v = self._analyte(node.analyte, column, since)
         return Num(v, v.copy(), None, v.copy().is_(exp.null()).not_())
 
     def _n_TimesUln(self, node: n.TimesUln) -> Num:
@@ -603,6 +677,9 @@ class SqlCompiler:
             return self.dialect.add_months(d, -months)
 
         def build() -> exp.Expr:
+            # the baseline lies before the latest row (inside its window): rows from the
+            # baseline window before that window's first day on are read
+            self._read_rows(a, _day_before(bw, self.window_start(lw)))
             return sql(
                 """
                 WITH latest AS (
@@ -680,10 +757,10 @@ class SqlCompiler:
             (sql("value_as_concept_id = 4188539"), exp.true()),
             (sql("value_as_concept_id = 4188540"), exp.false()),
             (exp.In(this=exp.column("value_code"), expressions=[exp.Literal.string(c)
-                                                                for c in _POSITIVE]),
+                                                                for c in POSITIVE_CODES]),
              exp.true()),
             (exp.In(this=exp.column("value_code"), expressions=[exp.Literal.string(c)
-                                                                for c in _NEGATIVE]),
+                                                                for c in NEGATIVE_CODES]),
              exp.false()),
             (exp.In(this=words, expressions=[exp.Literal.string(w) for w in _POS_WORDS]),
              exp.true()),
@@ -697,12 +774,12 @@ class SqlCompiler:
     def _b_Positive(self, node: n.Positive) -> exp.Expr:
         a = node.analyte
 
+        since = self.window_start(node.window)
         if node.any_result:
-            k = self._window(self.window_start(node.window))
-            v = sql(":m = 1", m=self._analyte(a, f"any_{k}"))
+            v = sql(":m = 1", m=self._analyte(a, f"any_{self._window(since)}", since))
         else:
-            inside = sql(":d >= :s", d=self._analyte(a, "pday"), s=self.start(node.window))
-            v = _case((inside, self._analyte(a, "ppos")))
+            inside = sql(":d >= :s", d=self._analyte(a, "pday", since), s=self.day(since))
+            v = _case((inside, self._analyte(a, "ppos", since)))
         return self.absent(v, v.copy())
 
     def _b_Attested(self, node: n.Attested) -> exp.Expr:
@@ -839,6 +916,7 @@ class SqlCompiler:
         weight = node.weight
 
         def build() -> exp.Expr:
+            self._read_rows(weight, date(1, 1, 1))  # the weight closest to each use, ever
             return sql(
                 """
                 WITH uses AS (
@@ -935,6 +1013,15 @@ class SqlCompiler:
             """, as_of=self.as_of_sql, ws=self.start(node.window)))
         return _case((self.col(name, "present").is_(exp.null()), exp.false()),
                      default=self.col(name, "v"))
+
+
+def _day_before(window: n.Window, end: date) -> date:
+    """A day before the first of ``window`` counted back from ``end`` (the SQL's month
+    arithmetic may land a day apart; an earlier horizon only stages a few more rows)."""
+    try:
+        return max(window_start(window, end) - timedelta(days=1), date(1, 1, 1))
+    except (OverflowError, ValueError):
+        return date(1, 1, 1)
 
 
 def _one_of(column: str, values: list[str]) -> exp.Expr:

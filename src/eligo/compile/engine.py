@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -163,24 +163,38 @@ class DuckDBEngine:
     def _table(self, name: str, query: exp.Expr) -> None:
         self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {query.sql("duckdb")}')
 
-    def stage(self, as_of: date, site_ranges: Mapping[str, SiteRange] | None = None) -> None:
+    def stage(self, as_of: date, compiled: CompiledProtocol,
+              site_ranges: Mapping[str, SiteRange] | None = None) -> None:
+        """The staging tables the compiled plan reads (its horizons say which rows)."""
         stage(self, Staging(self.protocol, local_concepts(), DIALECTS["duckdb"]),
-              as_of.isoformat(), site_ranges)
+              as_of.isoformat(), compiled.horizons, site_ranges)
+
+    def present(self) -> set[str]:
+        """The analytes with rows for ``eligo_analyte`` (the others are joined as NULLs)."""
+        return {r[0] for r in self.con.execute(
+            "SELECT DISTINCT analyte FROM eligo_keys WHERE agg_from IS NOT NULL").fetchall()}
 
     # -- StagingTarget -------------------------------------------------------------------------
     def create(self, name: str, query: exp.Expr) -> None:
         self._table(name, query)
 
+    def view(self, name: str, query: exp.Expr) -> None:
+        self.con.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {query.sql("duckdb")}')
+
     def fetch(self, query: exp.Expr) -> list[tuple[Any, ...]]:
         return self.con.execute(query.sql("duckdb")).fetchall()
 
-    def values(self, name: str, columns: tuple[str, str, str],
-               rows: list[tuple[str, str, float]]) -> None:
-        a, b, c = columns
-        self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" '
-                         f"({a} VARCHAR, {b} VARCHAR, {c} DOUBLE)")
-        if rows:
-            self.con.executemany(f'INSERT INTO "{name}" VALUES (?, ?, ?)', rows)
+    def values(self, name: str, columns: Sequence[tuple[str, str]],
+               rows: Sequence[Sequence[Any]]) -> None:
+        self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" ('
+                         + ", ".join(f"{c} {kind}" for c, kind in columns) + ")")
+        if rows:  # one Arrow table, not a statement per row
+            data = pa.table({c: [r[i] for r in rows] for i, (c, _) in enumerate(columns)})
+            self.con.register("eligo_values", data)
+            try:
+                self.con.execute(f'INSERT INTO "{name}" SELECT * FROM eligo_values')
+            finally:
+                self.con.unregister("eligo_values")
 
     def compile(self, as_of: date) -> CompiledProtocol:
         compiled = SqlCompiler(self.protocol, as_of, DIALECTS["duckdb"]).compile()
@@ -196,11 +210,11 @@ class DuckDBEngine:
         return compiled
 
     def screen(self, as_of: date, site_ranges: Mapping[str, SiteRange] | None = None) -> str:
-        """Stage, compile and run; the verdicts land in the temp table ``eligo_verdicts``
+        """Compile, stage and run; the verdicts land in the temp table ``eligo_verdicts``
         (person_id + one nullable boolean per criterion)."""
-        self.stage(as_of, site_ranges)
         compiled = self.compile(as_of)
-        for table, query in compiled.statements("eligo_person"):
+        self.stage(as_of, compiled, site_ranges)
+        for table, query in compiled.statements("eligo_person", self.present()):
             self._table(table, query)
         return VERDICT_TABLE
 

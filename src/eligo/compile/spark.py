@@ -22,7 +22,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -253,21 +253,29 @@ class SparkEngine:
         frame.createOrReplaceTempView(name)
         return frame
 
-    def stage(self, as_of: date, site_ranges: Mapping[str, SiteRange] | None = None) -> None:
+    def stage(self, as_of: date, compiled: CompiledProtocol,
+              site_ranges: Mapping[str, SiteRange] | None = None) -> None:
         stage(self, Staging(self.protocol, local_concepts(), DIALECT, cdm=""),
-              as_of.isoformat(), site_ranges)
+              as_of.isoformat(), compiled.horizons, site_ranges)
+
+    def present(self) -> set[str]:
+        return {r[0] for r in self.spark.sql(
+            "SELECT DISTINCT analyte FROM eligo_keys WHERE agg_from IS NOT NULL").collect()}
 
     # -- StagingTarget -------------------------------------------------------------------------
     def create(self, name: str, query: exp.Expr) -> None:
         self._table(name, query)
 
+    def view(self, name: str, query: exp.Expr) -> None:
+        self._table(name, query, materialise=False)
+
     def fetch(self, query: exp.Expr) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in self.spark.sql(DIALECT.generate(query)).collect()]
 
-    def values(self, name: str, columns: tuple[str, str, str],
-               rows: list[tuple[str, str, float]]) -> None:
-        a, b, c = columns
-        self.spark.createDataFrame(rows, f"{a} string, {b} string, {c} double"
+    def values(self, name: str, columns: Sequence[tuple[str, str]],
+               rows: Sequence[Sequence[Any]]) -> None:
+        schema = ", ".join(f"{c} {_SPARK_TYPES[kind]}" for c, kind in columns)
+        self.spark.createDataFrame([tuple(r) for r in rows], schema
                                    ).createOrReplaceTempView(name)
 
     def compile(self, as_of: date) -> CompiledProtocol:
@@ -281,10 +289,11 @@ class SparkEngine:
     def screen(self, as_of: date, site_ranges: Mapping[str, SiteRange] | None = None) -> str:
         """Stage, compile and run; the verdicts land in the temp view ``eligo_verdicts``
         (person_id + one nullable boolean per criterion)."""
-        self.stage(as_of, site_ranges)
         compiled = self.compile(as_of)
+        self.stage(as_of, compiled, site_ranges)
         leaves = {name for name, _ in compiled.ctes}
-        for table, query in compiled.statements("eligo_person"):
+        # each sort-merge join holds buffers of its own: join the leaves 16 at a time
+        for table, query in compiled.statements("eligo_person", self.present(), batch=16):
             self._table(table, query, materialise=table not in leaves)
         return VERDICT_TABLE
 

@@ -2,9 +2,13 @@
 
 ``eligo_vs``      value-set members as concept ids (with the entry's attributes), resolved
                   through ``concept``, ``Maps to`` and ``concept_ancestor`` (docs/omop.md)
-``eligo_rows``    every measurement/observation row of an analyte, value and ULN converted
-                  to the analyte's unit with factors computed by the interpreter's unit code
-``eligo_cond``    condition rows per value set;  ``eligo_drug`` drug rows per value set
+``eligo_keys``    the distinct (concept, source concept, unit) keys of measurement and
+                  observation that belong to an analyte, with the factor to its unit computed
+                  by the interpreter's unit code and the earliest day any criterion reads
+``eligo_facts``   a view: the rows of those keys, converted (read where needed, never stored)
+``eligo_rows``    the usable rows of the few analytes that leaves read row by row
+``eligo_cond``    condition rows per value set;  ``eligo_drug`` drug rows per value set (both
+                  through their (concept, source concept) pairs: ``eligo_cond_keys``, …)
 ``eligo_attest``  attestations;  ``eligo_allergy``, ``eligo_trial`` the local-concept facts
 
 Everything here is built as sqlglot trees from fixed templates; user data only ever enters as
@@ -14,9 +18,10 @@ literals or column references.
 from __future__ import annotations
 
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from typing import Any, cast
 
 import sqlglot
 from sqlglot import exp
@@ -28,7 +33,8 @@ from eligo.interpret.context import SiteRange
 from eligo.omop.local import LocalConcepts
 from eligo.protocol.model import Protocol
 
-__all__ = ["Staging", "StagingTarget", "sql", "stage", "staging_statements"]
+__all__ = ["KEY_COLUMNS", "KEY_TABLE_COLUMNS", "NEGATIVE_CODES", "POSITIVE_CODES", "Horizons",
+           "Staging", "StagingTarget", "same_key", "sql", "stage", "staging_statements"]
 
 _VOCABULARIES = {
     "loinc": ("LOINC",),
@@ -40,6 +46,34 @@ _VOCABULARIES = {
 }
 _DESCEND = {"snomed", "atc", "rxnorm"}  # hierarchies whose descendants belong to the entry
 _ICD = {"icd-10", "icd-10-cm"}
+# what decides a measurement's or observation's analyte and unit factor (with its table)
+KEY_COLUMNS = ("concept_id", "source_concept_id", "unit_concept_id", "unit_source_value")
+_PAIR = ("concept_id", "source_concept_id")  # what decides a condition's or drug's value sets
+# SNOMED codes of a qualitative result (OMOP 9191, 4126681 positive; 9189, 9190 negative)
+POSITIVE_CODES = ("10828004", "260373001")
+NEGATIVE_CODES = ("260385009", "260415000")
+# the rows of each fact table as the analyte staging reads them: (table, query)
+_FACTS = {
+    "m": ("measurement", """
+        SELECT 'm' AS src, measurement_id AS row_id, person_id,
+               measurement_concept_id AS concept_id,
+               measurement_source_concept_id AS source_concept_id,
+               unit_concept_id, unit_source_value,
+               measurement_date AS day, measurement_datetime AS ts,
+               value_as_number AS value, operator_concept_id AS operator, range_high,
+               value_as_concept_id, value_source_value AS value_string
+        FROM :table WHERE measurement_date <= :as_of"""),
+    "o": ("observation", """
+        SELECT 'o' AS src, observation_id AS row_id, person_id,
+               observation_concept_id AS concept_id,
+               observation_source_concept_id AS source_concept_id,
+               unit_concept_id, unit_source_value,
+               observation_date AS day, observation_datetime AS ts,
+               value_as_number AS value, CAST(NULL AS BIGINT) AS operator,
+               CAST(NULL AS DOUBLE) AS range_high,
+               value_as_concept_id, value_as_string AS value_string
+        FROM :table WHERE observation_date <= :as_of"""),
+}
 
 
 
@@ -167,161 +201,160 @@ class Staging:
         )
 
     # -- measurements and observations ---------------------------------------------------
-    _FACTS = """
-        SELECT 'm' AS src, measurement_id AS row_id, person_id,
-               measurement_concept_id AS concept_id,
-               measurement_source_concept_id AS source_concept_id,
-               measurement_date AS day, measurement_datetime AS ts,
-               value_as_number AS value, operator_concept_id AS operator,
-               unit_concept_id, unit_source_value, range_high,
-               value_as_concept_id, value_source_value AS value_string
-        FROM :measurement WHERE measurement_date <= :as_of
-        UNION ALL
-        SELECT 'o', observation_id, person_id, observation_concept_id,
-               observation_source_concept_id, observation_date, observation_datetime,
-               value_as_number, NULL, unit_concept_id, unit_source_value, NULL,
-               value_as_concept_id, value_as_string
-        FROM :observation WHERE observation_date <= :as_of"""
-    _UNITS = """
-        SELECT measurement_concept_id AS concept_id,
-               measurement_source_concept_id AS source_concept_id,
-               unit_concept_id, unit_source_value
-        FROM :measurement WHERE measurement_date <= :as_of GROUP BY ALL
-        UNION
-        SELECT observation_concept_id, observation_source_concept_id, unit_concept_id,
-               unit_source_value
-        FROM :observation WHERE observation_date <= :as_of GROUP BY ALL"""
+    # The fact tables are read twice, each time in one pass: first their distinct keys
+    # (concept, source concept, unit) — a few hundred rows that decide which analyte a row
+    # belongs to and its unit factor — then the rows themselves, joined to those keys by
+    # equality on all four columns. A row is thus matched, converted and dated against its
+    # analyte's look-back in the scan, and the rows no criterion can read are never stored.
+    def _facts(self, src: str, as_of: str) -> exp.Expr:
+        table, template = _FACTS[src]
+        return sql(template, table=self.t(table), as_of=_date(as_of))
 
-    def _matched(self, as_of: str, facts: str, select: str) -> exp.Expr:
-        """``facts`` (rows with concept_id, source_concept_id, unit columns) matched to the
-        protocol's analytes through their value sets, ``select`` over them (alias f) with the
-        unit's UCUM concept (alias u) and the value's concept (alias vc) joined."""
-        pairs = [(a.name, vid) for a in self.protocol.analytes.values() for vid in a.valuesets]
+    def fact_keys(self, as_of: str) -> exp.Expr:
+        """``eligo_fact_keys``: the distinct (table, concept, source concept, unit concept,
+        unit text) of measurement and observation up to the as-of date, with row counts."""
+        return _union([
+            cast(exp.Select, sql(
+                "SELECT src, concept_id, source_concept_id, unit_concept_id, unit_source_value,"
+                " COUNT(*) AS n_rows, COUNT(value) AS n_values FROM :facts AS f "
+                "GROUP BY src, concept_id, source_concept_id, unit_concept_id, "
+                "unit_source_value", facts=self._facts(src, as_of)))
+            for src in _FACTS])
+
+    def analyte_keys(self, analytes: Iterable[str]) -> exp.Expr:
+        """The keys of ``eligo_fact_keys`` that belong to one of ``analytes`` — by the fact's
+        standard or its source concept, each (key, analyte) once — with the unit's UCUM code
+        (else the unit text) and the codes of both concepts (for site reference ranges)."""
+        wanted = set(analytes)
+        pairs = [(a.name, vid) for a in self.protocol.analytes.values() if a.name in wanted
+                 for vid in a.valuesets]
+        if not pairs:
+            return sql("SELECT * FROM eligo_fact_keys WHERE FALSE")
         analyte_vs = _union([
             exp.select(exp.alias_(exp.Literal.string(a), "analyte"),
                        exp.alias_(exp.Literal.string(v), "valueset"))
             for a, v in pairs
         ])
         return sql(
-            f"""
+            """
             WITH av AS (:analyte_vs),
             members AS (
               SELECT DISTINCT av.analyte, vs.concept_id
               FROM av JOIN eligo_vs AS vs ON vs.valueset = av.valueset
             ),
             matched AS (
-              -- a fact matches by its standard or its source concept: two equality joins
-              -- (an OR join runs as a nested loop), the second only for rows whose standard
-              -- concept did not already match that analyte (no DISTINCT over millions of rows).
-              -- The facts are written out in each branch, not as a CTE: an engine would keep
-              -- a CTE read twice in memory (~5 GB for 50 M rows) instead of scanning twice.
-              SELECT m.analyte, f.* FROM ({facts}) AS f JOIN members AS m
-                ON m.concept_id = f.concept_id
-              UNION ALL
-              SELECT m.analyte, f.* FROM ({facts}) AS f JOIN members AS m
-                ON m.concept_id = f.source_concept_id
-              WHERE f.source_concept_id <> f.concept_id AND NOT EXISTS (
-                SELECT 1 FROM members AS s WHERE s.analyte = m.analyte
-                  AND s.concept_id = f.concept_id)
+              SELECT k.*, m.analyte FROM eligo_fact_keys AS k
+              JOIN members AS m ON m.concept_id = k.concept_id
+              UNION
+              SELECT k.*, m.analyte FROM eligo_fact_keys AS k
+              JOIN members AS m ON m.concept_id = k.source_concept_id
             )
-            SELECT {select}
-            FROM matched AS f
+            SELECT k.src, k.concept_id, k.source_concept_id, k.unit_concept_id,
+                   k.unit_source_value, k.analyte,
+                   COALESCE(u.concept_code, k.unit_source_value) AS unit_key,
+                   c.concept_code AS code, s.concept_code AS source_code
+            FROM matched AS k
             LEFT JOIN :concept AS u
-              ON u.concept_id = f.unit_concept_id AND u.vocabulary_id = 'UCUM'
-            """,
-            analyte_vs=analyte_vs, measurement=self.t("measurement"),
-            observation=self.t("observation"), concept=self.t("concept"),
-            as_of=_date(as_of),
-        )
+              ON u.concept_id = k.unit_concept_id AND u.vocabulary_id = 'UCUM'
+            LEFT JOIN :concept2 AS c ON c.concept_id = k.concept_id
+            LEFT JOIN :concept3 AS s ON s.concept_id = k.source_concept_id
+            """, analyte_vs=analyte_vs, concept=self.t("concept"),
+            concept2=self.t("concept"), concept3=self.t("concept"))
 
-    def unit_keys(self, as_of: str) -> exp.Expr:
-        """(analyte, unit key) pairs present in the data, from one grouped pass over the unit
-        columns alone: what :meth:`unit_factors` needs before the rows are gathered."""
-        return self._matched(as_of, self._UNITS, "DISTINCT f.analyte, "
-                             "COALESCE(u.concept_code, f.unit_source_value) AS unit_key")
+    def qualitative_concepts(self) -> exp.Expr:
+        """``eligo_qual``: the concepts whose code a qualitative result is read by."""
+        codes = [*POSITIVE_CODES, *NEGATIVE_CODES]
+        return sql("SELECT concept_id, concept_code FROM :concept WHERE concept_code IN :codes",
+                   concept=self.t("concept"),
+                   codes=exp.Tuple(expressions=[exp.Literal.string(c) for c in codes]))
 
-    def analyte_rows(self, as_of: str) -> exp.Expr:
-        """Every row of every analyte, unconverted, with its unit key."""
-        rows = self._matched(as_of, self._FACTS, """
-            f.analyte, f.src, f.row_id, f.person_id, f.concept_id, f.source_concept_id,
-            f.day, f.ts, f.value, f.operator,
-            COALESCE(u.concept_code, f.unit_source_value) AS unit_key, f.range_high,
-            f.value_as_concept_id, f.value_string""")
-        # the value's concept code (positive/negative SNOMED codes), joined after the match
-        return sql("SELECT r.*, vc.concept_code AS value_code FROM :rows AS r "
-                   "LEFT JOIN :concept AS vc ON vc.concept_id = r.value_as_concept_id",
-                   rows=rows, concept=self.t("concept"))
-
-    def converted_rows(self, raw: exp.Expr, site_ranges: bool = False) -> exp.Expr:
-        """``eligo_rows``: the analyte rows (``raw``, a query or a table) with value and ULN
-        converted by the factors in
-        ``eligo_units`` (analyte, unit_key, factor); a row without a factor is unusable.
-        With ``site_ranges`` (tables ``eligo_site_keys`` from :meth:`site_ulns` and
-        ``eligo_site_concept`` from :meth:`site_concepts`), a row without its own
-        ``range_high`` takes the site's ULN for its concept, its source concept, else its
-        analyte — the interpreter's order (SPEC §2.5)."""
-        if not site_ranges:
-            return sql(
-                """
-                SELECT r.*, u.factor, r.value * u.factor AS value_conv,
-                       r.range_high * u.factor AS uln_conv,
-                       r.value IS NOT NULL AND u.factor IS NOT NULL AS usable
-                FROM :raw AS r LEFT JOIN eligo_units AS u
-                  ON u.analyte = r.analyte AND u.unit_key = COALESCE(r.unit_key, '')
-                """, raw=raw)
+    def facts(self, as_of: str) -> exp.Expr:
+        """``eligo_facts`` (a view, never stored): every measurement and observation row of a
+        key in ``eligo_keys`` dated on or after that key's horizon, value and ULN converted to
+        the analyte's unit (a row without a factor is unusable, as in the interpreter), the
+        ULN taken from the site's ranges where the row has none (SPEC §2.5)."""
         return sql(
-            """
-            SELECT r.*, u.factor, r.value * u.factor AS value_conv,
-                   COALESCE(r.range_high * u.factor, s1.uln, s2.uln, sa.uln) AS uln_conv,
-                   r.value IS NOT NULL AND u.factor IS NOT NULL AS usable
-            FROM :raw AS r LEFT JOIN eligo_units AS u
-              ON u.analyte = r.analyte AND u.unit_key = COALESCE(r.unit_key, '')
-            LEFT JOIN eligo_site_concept AS s1
-              ON s1.analyte = r.analyte AND s1.concept_id = r.concept_id
-            LEFT JOIN eligo_site_concept AS s2
-              ON s2.analyte = r.analyte AND s2.concept_id = r.source_concept_id
-             AND r.source_concept_id <> r.concept_id
-            LEFT JOIN eligo_site_keys AS sa ON sa.analyte = r.analyte AND sa.key = r.analyte
-            """, raw=raw)
+            f"""
+            SELECT k.analyte, f.src, f.row_id, f.person_id, f.concept_id, f.source_concept_id,
+                   f.day, f.ts, f.value, f.operator, f.range_high, f.value_as_concept_id,
+                   f.value_string, q.concept_code AS value_code, k.factor,
+                   f.value * k.factor AS value_conv,
+                   COALESCE(f.range_high * k.factor, k.site_uln) AS uln_conv,
+                   f.value IS NOT NULL AND k.factor IS NOT NULL AS usable,
+                   k.agg_from, k.rows_from
+            FROM (SELECT * FROM :m AS m UNION ALL SELECT * FROM :o AS o) AS f
+            JOIN eligo_keys AS k ON k.src = f.src AND {same_key("k", "f")}
+            LEFT JOIN eligo_qual AS q ON q.concept_id = f.value_as_concept_id
+            WHERE f.day >= k.horizon
+            """, m=self._facts("m", as_of), o=self._facts("o", as_of))
 
-    def site_ulns(self, site_ranges: Mapping[str, SiteRange]) -> list[tuple[str, str, float]]:
-        """(analyte, key, ULN in the analyte's unit) for every site range (``key``: a code or
-        an analyte name) convertible to an analyte's unit, by the interpreter's unit code."""
+    def key_rows(self, keys: Iterable[Sequence[Any]], horizons: Horizons,
+                 site_ranges: Mapping[str, SiteRange] | None) -> list[tuple[Any, ...]]:
+        """The rows of ``eligo_keys`` from :meth:`analyte_keys`: each key with its factor to
+        the analyte's unit, computed by the interpreter's own conversion code (a unit that
+        does not convert gets none, so its rows are unusable exactly as in the interpreter),
+        the site's ULN for it, and the earliest day any criterion reads."""
+        site = self.site_ulns(site_ranges or {})
+        factors: dict[tuple[str, str | None], float | None] = {}
         out = []
+        for src, concept, source, unit_concept, unit_text, analyte, unit_key, code, \
+                source_code in keys:
+            agg_from, rows_from = horizons.aggregate.get(analyte), horizons.rows.get(analyte)
+            if agg_from is None and rows_from is None:
+                continue
+            if (analyte, unit_key) not in factors:
+                factors[analyte, unit_key] = self.unit_factor(analyte, unit_key)
+            # the site's ULN for the row's concept, its source concept, else its analyte
+            uln = site.get((analyte, code)) if code is not None else None
+            if uln is None and source_code is not None and source != concept:
+                uln = site.get((analyte, source_code))
+            if uln is None:
+                uln = site.get((analyte, analyte))
+            out.append((src, concept, source, unit_concept, unit_text, analyte,
+                        factors[analyte, unit_key], uln,
+                        min(d for d in (agg_from, rows_from) if d is not None),
+                        agg_from, rows_from))
+        return out
+
+    def site_ulns(self, site_ranges: Mapping[str, SiteRange]) -> dict[tuple[str, str], float]:
+        """(analyte, key) → the ULN in the analyte's unit, for every site range (``key``: a
+        code or an analyte name) convertible to an analyte's unit, by the interpreter's unit
+        code."""
+        out = {}
         for a in self.protocol.analytes.values():
             for key, site in site_ranges.items():
                 try:
-                    out.append((a.name, key, units.convert(site.high, site.unit, a.unit,
-                                                           a.equivalences)))
+                    out[a.name, key] = units.convert(site.high, site.unit, a.unit,
+                                                     a.equivalences)
                 except units.UnitError:
                     continue
         return out
 
-    def site_concepts(self) -> exp.Expr:
-        """``eligo_site_concept``: the site ULNs keyed by the concept whose code is the key."""
-        return sql(
-            """
-            SELECT s.analyte, c.concept_id, MIN(s.uln) AS uln
-            FROM eligo_site_keys AS s JOIN :concept AS c ON c.concept_code = s.key
-            GROUP BY s.analyte, c.concept_id
-            """, concept=self.t("concept"))
+    def unit_factor(self, analyte: str, unit_key: str | None) -> float | None:
+        """The factor from ``unit_key`` to the analyte's unit (None: not convertible)."""
+        a = self.protocol.analytes[analyte]
+        target = a.unit if a.unit is not None or a.positive_above_unit is None \
+            else a.positive_above_unit
+        try:
+            return units.factor(unit_key, target, a.equivalences)
+        except units.UnitError:
+            return None
 
-    def unit_factors(self, present: Iterable[tuple[str, str | None]]) -> list[tuple[str, str,
-                                                                                  float]]:
-        """(analyte, unit key, factor to the analyte's unit) for the units found in the data,
-        computed by the interpreter's own conversion code; unconvertible units are left out,
-        so their rows are unusable exactly as in the interpreter."""
-        out = []
-        for analyte_name, unit_key in present:
-            a = self.protocol.analytes[analyte_name]
-            target = a.unit if a.unit is not None or a.positive_above_unit is None \
-                else a.positive_above_unit
-            try:
-                f = units.factor(unit_key, target, a.equivalences)
-            except units.UnitError:
-                continue
-            out.append((analyte_name, unit_key if unit_key is not None else "", f))
-        return out
+
+@dataclass(frozen=True)
+class Horizons:
+    """The earliest day any criterion reads, per analyte: through ``eligo_analyte`` (its
+    aggregates) and through ``eligo_rows`` (leaves that read rows one by one)."""
+
+    aggregate: Mapping[str, date]
+    rows: Mapping[str, date]
+
+
+KEY_TABLE_COLUMNS = (
+    ("src", "VARCHAR"), ("concept_id", "BIGINT"), ("source_concept_id", "BIGINT"),
+    ("unit_concept_id", "BIGINT"), ("unit_source_value", "VARCHAR"), ("analyte", "VARCHAR"),
+    ("factor", "DOUBLE"), ("site_uln", "DOUBLE"), ("horizon", "DATE"), ("agg_from", "DATE"),
+    ("rows_from", "DATE"))
 
 
 def _union(selects: list[exp.Select]) -> exp.Expr:
@@ -337,38 +370,58 @@ def staging_statements(staging: Staging, as_of: str) -> Mapping[str, exp.Expr]:
     """The non-analyte staging tables (conditions, drugs, attestations, allergy, trials)."""
     local = staging.local
     return {
-        "eligo_cond": sql(
+        # conditions and drugs: their distinct (concept, source concept) pairs are matched
+        # to the value sets first (a few hundred), then the rows joined to those pairs
+        "eligo_cond_keys": sql(
             """
-            SELECT DISTINCT vs.valueset, c.person_id, c.condition_occurrence_id AS row_id,
+            WITH pairs AS (
+              SELECT condition_concept_id AS concept_id,
+                     condition_source_concept_id AS source_concept_id
+              FROM :co GROUP BY condition_concept_id, condition_source_concept_id
+            )
+            SELECT p.concept_id, p.source_concept_id, vs.valueset
+            FROM pairs AS p JOIN eligo_vs AS vs ON vs.concept_id = p.concept_id
+            UNION
+            SELECT p.concept_id, p.source_concept_id, vs.valueset
+            FROM pairs AS p JOIN eligo_vs AS vs ON vs.concept_id = p.source_concept_id
+            """, co=staging.t("condition_occurrence")),
+        "eligo_cond": sql(
+            f"""
+            SELECT k.valueset, c.person_id, c.condition_occurrence_id AS row_id,
                    c.condition_start_date AS start_day, c.condition_end_date AS end_day,
                    LOWER(c.condition_status_source_value) AS status
-            FROM (SELECT x.*, x.condition_concept_id AS match_id FROM :co AS x
-                  UNION ALL
-                  SELECT x.*, x.condition_source_concept_id FROM :co2 AS x
-                  WHERE x.condition_source_concept_id <> x.condition_concept_id) AS c
-            JOIN eligo_vs AS vs ON vs.concept_id = c.match_id
+            FROM :co AS c
+            JOIN eligo_cond_keys AS k ON {same_key("k", "c", _PAIR, "condition_")}
             WHERE c.condition_start_date IS NULL OR c.condition_start_date <= :as_of
-            """, co=staging.t("condition_occurrence"), co2=staging.t("condition_occurrence"),
-            as_of=_date(as_of)),
-        "eligo_drug": sql(
+            """, co=staging.t("condition_occurrence"), as_of=_date(as_of)),
+        "eligo_drug_keys": sql(
             """
-            SELECT vs.valueset, d.person_id, d.drug_exposure_id AS row_id,
+            WITH pairs AS (
+              SELECT drug_concept_id AS concept_id, drug_source_concept_id AS source_concept_id
+              FROM :de GROUP BY drug_concept_id, drug_source_concept_id
+            ),
+            matched AS (
+              SELECT p.concept_id AS c, p.source_concept_id AS s, vs.*
+              FROM pairs AS p JOIN eligo_vs AS vs ON vs.concept_id = p.concept_id
+              UNION ALL
+              SELECT p.concept_id, p.source_concept_id, vs.*
+              FROM pairs AS p JOIN eligo_vs AS vs ON vs.concept_id = p.source_concept_id
+              WHERE p.concept_id IS NULL OR p.source_concept_id <> p.concept_id
+            )
+            SELECT c AS concept_id, s AS source_concept_id, valueset,
+                   COALESCE(MIN(drug), CAST(MIN(concept_id) AS VARCHAR)) AS drug,
+                   MIN(mechanism) AS mechanism, MIN(factor) AS factor
+            FROM matched GROUP BY c, s, valueset
+            """, de=staging.t("drug_exposure")),
+        "eligo_drug": sql(
+            f"""
+            SELECT k.valueset, d.person_id, d.drug_exposure_id AS row_id,
                    d.drug_exposure_start_date AS start_day, d.drug_exposure_end_date AS end_day,
                    d.stop_reason, CASE WHEN d.dose_unit_source_value = 'mg/d' THEN d.quantity
-                   END AS daily_mg,
-                   COALESCE(MIN(vs.drug), CAST(MIN(vs.concept_id) AS VARCHAR)) AS drug,
-                   MIN(vs.mechanism) AS mechanism, MIN(vs.factor) AS factor
-            FROM (SELECT x.*, x.drug_concept_id AS match_id FROM :de AS x
-                  UNION ALL
-                  SELECT x.*, x.drug_source_concept_id FROM :de2 AS x
-                  WHERE x.drug_source_concept_id <> x.drug_concept_id) AS d
-            JOIN eligo_vs AS vs ON vs.concept_id = d.match_id
+                   END AS daily_mg, k.drug, k.mechanism, k.factor
+            FROM :de AS d JOIN eligo_drug_keys AS k ON {same_key("k", "d", _PAIR, "drug_")}
             WHERE d.drug_exposure_start_date <= :as_of
-            GROUP BY vs.valueset, d.person_id, d.drug_exposure_id, d.drug_exposure_start_date,
-                     d.drug_exposure_end_date, d.stop_reason, d.dose_unit_source_value,
-                     d.quantity
-            """, de=staging.t("drug_exposure"), de2=staging.t("drug_exposure"),
-            as_of=_date(as_of)),
+            """, de=staging.t("drug_exposure"), as_of=_date(as_of)),
         "eligo_attest": sql(
             """
             SELECT a.code, o.person_id, o.observation_id AS row_id,
@@ -401,6 +454,14 @@ def staging_statements(staging: Staging, as_of: str) -> Mapping[str, exp.Expr]:
     }
 
 
+def same_key(a: str, b: str, columns: Sequence[str] = KEY_COLUMNS,
+             prefix: str = "") -> str:
+    """SQL text: the rows ``a`` and ``b`` have the same key, NULLs equal (an unmapped row has
+    concept 0 in OMOP, but a messy CDM may leave it NULL); ``b``'s columns may be named
+    ``<prefix><column>``. Still an equality join for the engine."""
+    return " AND ".join(f"{a}.{c} IS NOT DISTINCT FROM {b}.{prefix}{c}" for c in columns)
+
+
 def _date(iso: str) -> exp.Expr:
     return exp.cast(exp.Literal.string(iso), "DATE")
 
@@ -409,30 +470,36 @@ class StagingTarget(typing.Protocol):
     """What :func:`stage` needs from an engine (DuckDB, Spark)."""
 
     def create(self, name: str, query: exp.Expr) -> None:
-        """Materialise ``query`` as the table (or view) ``name``."""
+        """Materialise ``query`` as the table ``name``."""
+
+    def view(self, name: str, query: exp.Expr) -> None:
+        """``query`` as the view ``name``: computed where it is read, never stored."""
 
     def fetch(self, query: exp.Expr) -> list[tuple[Any, ...]]:
         """The rows of a small query."""
 
-    def values(self, name: str, columns: tuple[str, str, str],
-               rows: list[tuple[str, str, float]]) -> None:
-        """A table ``name`` of (text, text, double) rows computed in Python."""
+    def values(self, name: str, columns: Sequence[tuple[str, str]],
+               rows: Sequence[Sequence[Any]]) -> None:
+        """A table ``name`` of rows computed in Python; ``columns``: (name, DuckDB type)."""
 
 
-def stage(target: StagingTarget, staging: Staging, as_of: str,
+def stage(target: StagingTarget, staging: Staging, as_of: str, horizons: Horizons,
           site_ranges: Mapping[str, SiteRange] | None = None) -> None:
-    """Every staging table, in order, on one engine."""
+    """Every staging table, in order, on one engine: the value sets, the fact keys and their
+    analytes, the view ``eligo_facts``, the rows leaves read one by one (``eligo_rows``),
+    and the condition, drug, attestation, allergy and trial tables."""
     target.create("eligo_person", exp.select("*").from_(staging.t("person")))
     target.create("eligo_vs", staging.valuesets())
-    present = [(row[0], row[1]) for row in target.fetch(staging.unit_keys(as_of))]
-    target.values("eligo_units", ("analyte", "unit_key", "factor"),
-                  staging.unit_factors(present))
-    if site_ranges:
-        target.values("eligo_site_keys", ("analyte", "key", "uln"),
-                      staging.site_ulns(site_ranges))
-        target.create("eligo_site_concept", staging.site_concepts())
-    # the rows gathered and converted in one statement: no second copy of millions of rows
-    target.create("eligo_rows", staging.converted_rows(staging.analyte_rows(as_of),
-                                                       site_ranges=bool(site_ranges)))
+    target.create("eligo_fact_keys", staging.fact_keys(as_of))
+    keys = target.fetch(staging.analyte_keys({*horizons.aggregate, *horizons.rows}))
+    target.values("eligo_keys", KEY_TABLE_COLUMNS,
+                  staging.key_rows(keys, horizons, site_ranges))
+    target.create("eligo_qual", staging.qualitative_concepts())
+    target.view("eligo_facts", staging.facts(as_of))
+    if horizons.rows:  # usable rows only, and what the leaves that read them need
+        target.create("eligo_rows", sql(
+            "SELECT analyte, person_id, row_id, day, ts, value_conv, operator, uln_conv, "
+            "usable FROM eligo_facts WHERE rows_from IS NOT NULL AND day >= rows_from "
+            "AND usable"))
     for name, query in staging_statements(staging, as_of).items():
         target.create(name, query)

@@ -2,7 +2,9 @@
 
 Plain pint would read ``10*9/L`` as 90 per litre; ucumvert's registry parses UCUM proper.
 Building that registry costs about half a second, so it is built on first need and every
-conversion factor is cached: a patient whose units all equal the criterion's never loads it.
+conversion factor is cached, in memory and on disk (beside the protocol cache, keyed by the
+versions of this module, pint and ucumvert): a patient whose units all equal the criterion's,
+or whose units were converted before, never loads it.
 
 Enzyme activities ``U`` and ``[IU]`` are the same for screening (SPEC §2.6), and a unit that is
 only an annotation (``{INR}``, ``{score}``) or ``1`` means unitless.
@@ -10,9 +12,15 @@ only an annotation (``{INR}``, ``{score}``) or ``1`` means unitless.
 
 from __future__ import annotations
 
+import atexit
+import hashlib
+import json
+import os
 import re
+import tempfile
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from eligo.errors import EligoError
@@ -98,6 +106,76 @@ def _direct(src: str, dst: str) -> float | None:
 
 @lru_cache(maxsize=4096)
 def _factor(src: str, dst: str, equivalences: tuple[Equivalence, ...]) -> float:
+    key = f"{src}\t{dst}\t{equivalences!r}"
+    known = _disk().get(key)
+    if isinstance(known, float):
+        return known
+    if isinstance(known, str):  # the error message of a conversion that failed before
+        raise UnitError(known)
+    try:
+        f = _compute(src, dst, equivalences)
+    except UnitError as exc:
+        _remember(key, str(exc))
+        raise
+    _remember(key, f)
+    return f
+
+
+_DISK: dict[str, float | str] | None = None
+_NEW: dict[str, float | str] = {}
+
+
+def _disk_path() -> Path:
+    from importlib import metadata
+
+    from eligo.protocol.cache import cache_dir
+
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    for package in ("pint", "ucumvert"):
+        try:
+            h.update(f"{package} {metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(package.encode())
+    return cache_dir() / f"units-{h.hexdigest()[:24]}.json"
+
+
+def _disk() -> dict[str, float | str]:
+    global _DISK
+    if _DISK is None:
+        try:
+            loaded = json.loads(_disk_path().read_text("utf-8"))
+            _DISK = {k: v for k, v in loaded.items() if isinstance(v, float | str)}
+        except (OSError, ValueError, AttributeError):
+            _DISK = {}
+    return _DISK
+
+
+def _remember(key: str, value: float | str) -> None:
+    if not _NEW:
+        atexit.register(_save)
+    _NEW[key] = value
+
+
+def _save() -> None:
+    """Add the factors computed in this process to the disk cache (atomically; a cache that
+    cannot be written is just not kept)."""
+    path = _disk_path()
+    try:
+        try:
+            merged = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            merged = {}
+        merged.update(_NEW)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(merged, fh)
+        os.replace(tmp, path)
+    except (OSError, TypeError, ValueError):
+        pass
+
+
+def _compute(src: str, dst: str, equivalences: tuple[Equivalence, ...]) -> float:
     direct = _direct(src, dst)
     if direct is not None:
         return direct

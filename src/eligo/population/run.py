@@ -21,7 +21,7 @@ from sqlglot import exp
 from eligo.compile.engine import DuckDBEngine
 from eligo.compile.staging import sql
 from eligo.interpret.context import SiteRange
-from eligo.population.summary import open_counts_sql, status_sql, steps_sql
+from eligo.population.summary import coverage_sql, open_counts_sql, status_sql, steps_sql
 from eligo.protocol.model import Protocol
 
 __all__ = ["PopulationResult", "screen_population"]
@@ -60,17 +60,19 @@ def screen_population(protocol: Protocol, source: str, as_of: date, out: Path, *
     engine = DuckDBEngine.open(protocol, source, scratch=scratch, memory_limit=memory_limit)
     try:
         lap("open")
+        coverage: list[tuple[Any, ...]] | None = None
         if spark:
-            _screen_on_spark(engine, protocol, source, as_of, out, step, site_ranges)
+            coverage = _screen_on_spark(engine, protocol, source, as_of, out, step,
+                                        site_ranges)
             lap("screen (spark)")
         else:
-            step("stage: value sets, facts, units")
-            engine.stage(as_of, site_ranges)
-            lap("stage")
             step("compile the protocol to SQL")
             compiled = engine.compile(as_of)
-            statements = compiled.statements("eligo_person")
             lap("compile")
+            step("stage: value sets, fact keys, units")
+            engine.stage(as_of, compiled, site_ranges)
+            statements = compiled.statements("eligo_person", engine.present())
+            lap("stage")
             for table, query in statements:
                 step(f"run {table}")
                 engine._table(table, query)
@@ -83,7 +85,10 @@ def screen_population(protocol: Protocol, source: str, as_of: date, out: Path, *
         lap("summarise")
         result.timings = timings
         result.source_notes = engine.source_report.lines() + _latest_dates(engine, as_of)
-        result.coverage = _coverage(engine, protocol, as_of)
+        if coverage is None:
+            coverage = engine.con.execute(
+                coverage_sql(protocol, as_of).sql("duckdb")).fetchall()
+        result.coverage = _coverage(protocol, coverage)
     finally:
         engine.close()
     result.out = out
@@ -96,9 +101,9 @@ def screen_population(protocol: Protocol, source: str, as_of: date, out: Path, *
 
 def _screen_on_spark(engine: DuckDBEngine, protocol: Protocol, source: str, as_of: date,
                      out: Path, step: Callable[[str], None],
-                     site_ranges: Mapping[str, SiteRange] | None) -> None:
+                     site_ranges: Mapping[str, SiteRange] | None) -> list[tuple[Any, ...]]:
     """The same compiled plan on a local Spark; its verdicts come back as Parquet and the
-    summaries are computed as for DuckDB (they are small)."""
+    summaries are computed as for DuckDB (they are small). Returns the coverage rows."""
     from eligo.compile.spark import SparkEngine
 
     step("start Spark (local)")
@@ -111,16 +116,16 @@ def _screen_on_spark(engine: DuckDBEngine, protocol: Protocol, source: str, as_o
             spark.load_duckdb(source)
         step("screen on Spark")
         table = spark.screen(as_of, site_ranges)
-        for name in (table, "eligo_rows"):  # the verdicts, and the rows coverage counts
-            spark.spark.table(name).write.mode("overwrite").parquet(str(out / f".{name}"))
+        spark.spark.table(table).write.mode("overwrite").parquet(str(out / f".{table}"))
+        coverage = spark.fetch(coverage_sql(protocol, as_of))
     finally:
         spark.stop()
     engine._table("eligo_person", sql("SELECT * FROM cdm.person"))
-    for name in (table, "eligo_rows"):
-        folder = _quote(out / f".{name}")
-        engine.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM "
-                           f"read_parquet('{folder}/*.parquet')")
-        shutil.rmtree(out / f".{name}", ignore_errors=True)
+    folder = _quote(out / f".{table}")
+    engine.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM "
+                       f"read_parquet('{folder}/*.parquet')")
+    shutil.rmtree(out / f".{table}", ignore_errors=True)
+    return coverage
 
 
 def _write_outputs(engine: DuckDBEngine, protocol: Protocol, out: Path) -> None:
@@ -225,20 +230,13 @@ def _latest_dates(engine: DuckDBEngine, as_of: date) -> list[str]:
     return notes
 
 
-def _coverage(engine: DuckDBEngine, protocol: Protocol, as_of: date) -> list[dict[str, Any]]:
-    """Per analyte: persons with a value ever, within the screening window, unusable rows."""
-    from eligo.interpret.dates import window_start
-
-    start = window_start(protocol.windows["screening"], as_of)
-    rows = engine.con.execute(
-        "SELECT analyte, COUNT(DISTINCT person_id), "
-        "COUNT(DISTINCT CASE WHEN day >= ? AND usable THEN person_id END), "
-        "SUM(CASE WHEN NOT usable THEN 1 ELSE 0 END) FROM eligo_rows GROUP BY analyte "
-        "ORDER BY analyte", [start]).fetchall()
+def _coverage(protocol: Protocol, rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """The rows of :func:`coverage_sql` as the coverage table, by analyte label."""
     labels = {a.name: a.label for a in protocol.analytes.values()}
-    return [{"analyte": labels.get(a, a), "persons_ever": int(ever),
-             "persons_in_screening_window": int(recent), "unusable_rows": int(bad or 0)}
-            for a, ever, recent, bad in rows]
+    return [{"analyte": labels.get(a, a), "rows": int(n), "unusable_rows": int(bad or 0),
+             "look_back_from": since.isoformat() if since.year > 1 else "ever",
+             "persons_in_look_back": int(back), "persons_in_screening_window": int(recent)}
+            for a, n, bad, since, back, recent in rows]
 
 
 def write_csvs(result: PopulationResult, out: Path) -> None:

@@ -8,12 +8,15 @@ SPEC §2.3 follows (any fail → ineligible; all pass → eligible; else incompl
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from sqlglot import exp
 
+from eligo.compile.staging import same_key, sql
+from eligo.interpret.dates import window_start
 from eligo.protocol.model import Criterion, Protocol
 
-__all__ = ["open_counts_sql", "status_sql", "steps_sql"]
+__all__ = ["coverage_sql", "open_counts_sql", "status_sql", "steps_sql"]
 
 
 def _c(cid: str) -> exp.Column:
@@ -111,3 +114,35 @@ def open_counts_sql(protocol: Protocol, cohort: str, verdicts: str, status: str)
             .join(exp.alias_(exp.table_(status), "s"),
                   on=exp.EQ(this=exp.column("person_id", "s"),
                             expression=exp.column("person_id", "v"))))
+
+
+def coverage_sql(protocol: Protocol, as_of: date) -> exp.Expr:
+    """Per analyte found in the source: its rows up to the as-of date and how many of them
+    are unusable (no value, or a unit that does not convert), from the fact keys; the
+    earliest day a criterion reads it (its look-back), and the persons with a usable value
+    since then and inside the screening window, from the rows staged (``eligo_facts``)."""
+    start = window_start(protocol.windows["screening"], as_of)
+    return sql(
+        f"""
+        WITH last AS (
+          SELECT analyte, person_id, MAX(CASE WHEN usable THEN day END) AS last_day
+          FROM eligo_facts GROUP BY analyte, person_id
+        ),
+        persons AS (
+          SELECT analyte, COUNT(last_day) AS back,
+                 SUM(CASE WHEN last_day >= :start THEN 1 ELSE 0 END) AS recent
+          FROM last GROUP BY analyte
+        ),
+        counted AS (
+          SELECT k.analyte, SUM(f.n_rows) AS n_rows,
+                 SUM(CASE WHEN k.factor IS NULL THEN f.n_rows ELSE f.n_rows - f.n_values END)
+                   AS unusable, MIN(k.horizon) AS since
+          FROM eligo_keys AS k
+          JOIN eligo_fact_keys AS f ON f.src = k.src AND {same_key("f", "k")}
+          GROUP BY k.analyte
+        )
+        SELECT c.analyte, c.n_rows, c.unusable, c.since, COALESCE(p.back, 0),
+               COALESCE(p.recent, 0)
+        FROM counted AS c LEFT JOIN persons AS p ON p.analyte = c.analyte
+        ORDER BY c.analyte
+        """, start=exp.cast(exp.Literal.string(start.isoformat()), "DATE"))
