@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -48,8 +49,7 @@ def test_statuses_equal_the_per_patient_screener(
     con = duckdb.connect()
     rows = con.execute(
         f"SELECT s.*, p.person_source_value FROM '{out / 'status.parquet'}' AS s "
-        f"JOIN (SELECT DISTINCT person_id, person_source_value FROM "
-        f"'{out / 'verdicts.parquet'}') AS p USING (person_id)").fetchall()
+        f"JOIN '{out / 'verdicts.parquet'}' AS p USING (person_id)").fetchall()
     names = [d[0] for d in con.description or []]
     assert len(rows) == len(list(EXAMPLES.glob("*.json"))) == res.persons
     for row in rows:
@@ -63,12 +63,24 @@ def test_statuses_equal_the_per_patient_screener(
 
 def test_verdict_table_is_person_by_criterion(result: tuple[PopulationResult, Path, str, str],
                                               protocol: Protocol) -> None:
+    """One row per person, one column per criterion, each cell the per-patient screener's
+    verdict for that person and criterion."""
     res, out, _, _ = result
     con = duckdb.connect()
-    n, kinds = con.execute(f"SELECT COUNT(*), LIST(DISTINCT verdict ORDER BY verdict) FROM "
-                           f"'{out / 'verdicts.parquet'}'").fetchone() or (0, [])
-    assert n == res.persons * len(protocol.criteria)
-    assert kinds == ["met", "not_met", "unknown"]
+    table = con.execute(f"SELECT * FROM '{out / 'verdicts.parquet'}'").fetchall()
+    names = [d[0] for d in con.description or []]
+    assert names == ["person_id", "person_source_value", *(c.id for c in protocol.criteria)]
+    assert len(table) == res.persons == len({row[0] for row in table})
+    seen = set()
+    for row in table:
+        rec = dict(zip(names, row, strict=True))
+        expected = screen(EXAMPLES / f"{rec['person_source_value']}.json", protocol,
+                          as_of=AS_OF)
+        for c in protocol.criteria:
+            assert rec[c.id] == expected.criterion(c.id).verdict.value, (
+                rec["person_source_value"], c.id)
+            seen.add(rec[c.id])
+    assert seen == {"met", "not_met", "unknown"}
 
 
 def test_attrition_adds_up(result: tuple[PopulationResult, Path, str, str]) -> None:
@@ -192,3 +204,54 @@ def test_spark_engine_gives_the_same_tables(examples_db: Path, protocol: Protoco
     assert spark.cohorts == duck.cohorts and spark.overall == duck.overall
     assert spark.attrition == duck.attrition
     assert spark.leave_one_out == duck.leave_one_out
+
+
+def test_coverage_counts_persons_with_a_usable_value(
+        result: tuple[PopulationResult, Path, str, str], protocol: Protocol) -> None:
+    """coverage.csv: per analyte, the persons with a usable result (a number in a unit that
+    converts; a positive or negative finding where criteria read one) since its look-back
+    and in the screening window — counted here from the FHIR examples with the
+    interpreter's own matching, unit and positivity code."""
+    from eligo.compile.compiler import SqlCompiler
+    from eligo.compile.dialect import DIALECTS
+    from eligo.data import units
+    from eligo.interpret.context import Context
+    from eligo.interpret.dates import window_start
+    from eligo.interpret.evaluator import Evaluator
+
+    res, _, _, _ = result
+    slices = SqlCompiler(protocol, AS_OF, DIALECTS["duckdb"]).compile().slices
+    read_as_finding = {a for a, (_, columns) in slices.items()
+                       if any(c in ("ppos", "pday") or c.startswith("any_") for c in columns)}
+    screening = window_start(protocol.windows["screening"], AS_OF)
+    rows = {c["analyte"]: c for c in res.coverage}
+    checked = 0
+    for analyte in protocol.analytes.values():
+        row = rows.get(analyte.label)
+        if row is None:
+            continue
+        since = (date(1, 1, 1) if row["look_back_from"] == "ever"
+                 else date.fromisoformat(row["look_back_from"]))
+        back = recent = 0
+        for f in sorted(EXAMPLES.glob("*.json")):
+            days = []
+            ctx = Context(read_bundle(f), protocol, AS_OF)
+            for o in ctx.observations(analyte):
+                try:
+                    units.factor(o.unit, analyte.unit or analyte.positive_above_unit,
+                                 analyte.equivalences)
+                    number = o.value is not None
+                except units.UnitError:
+                    number = False
+                finding = analyte.name in read_as_finding and \
+                    Evaluator(ctx)._positivity(o, analyte) is not None
+                if (number or finding) and o.day is not None and o.day >= since:
+                    days.append(o.day)
+            back += bool(days)
+            recent += any(d >= max(screening, since) for d in days)
+        assert (row["persons_in_look_back"], row["persons_in_screening_window"]) == (
+            back, recent), analyte.name
+        checked += 1
+    assert checked >= 10 and rows["WBC"]["persons_in_screening_window"] > 0
+    assert any(rows[protocol.analytes[a].label]["persons_in_look_back"] > 0
+               for a in read_as_finding if protocol.analytes[a].label in rows)

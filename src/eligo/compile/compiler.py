@@ -543,9 +543,9 @@ class SqlCompiler:
         """``eligo_analyte``: one row per person and analyte — the latest usable row
         (``lday``, ``lv``, ``lop``, ``luln``), the latest row with a positivity (``pday``,
         ``ppos``), and per window start k the highest and lowest value (``hi_k``/``lo_k``) and
-        whether any result was positive (``any_k``). The latest row inside a window is the
-        latest row if it lies in the window (every row is on or before the as-of date), so one
-        latest row serves every window."""
+        whether any result was positive (``any_k``); the latest day with either (``last_usable``).
+        The latest row inside a window is the latest row if it lies in the window (every row
+        is on or before the as-of date), so one latest row serves every window."""
         latest = self.dialect.arg_max
         key = self.dialect.recency()
         # column → (aggregate, the rows it reads); each is computed only for the analytes
@@ -566,6 +566,10 @@ class SqlCompiler:
                  for c in defs}
         cols = [exp.alias_(_filtered(agg, exp.and_(cond, _one_of("analyte", users[c]))), c)
                 for c, (agg, cond) in defs.items() if users[c]]
+        # the latest day with a usable result (a number, or a positivity where the analyte is
+        # read as positive or negative) of every analyte: what the population's coverage counts
+        cols.append(exp.alias_(_filtered(sql("MAX(day)"), sql("usable OR pos IS NOT NULL")),
+                               "last_usable"))
         positive = sorted({a for c in ("pday", "ppos", *(f"any_{k}" for k in
                                                         range(len(self._windows))))
                            for a in users.get(c, [])})

@@ -19,9 +19,15 @@ from typing import Any
 from sqlglot import exp
 
 from eligo.compile.engine import DuckDBEngine
-from eligo.compile.staging import sql
+from eligo.compile.staging import Horizons, sql
 from eligo.interpret.context import SiteRange
-from eligo.population.summary import coverage_sql, open_counts_sql, status_sql, steps_sql
+from eligo.population.summary import (
+    coverage_sql,
+    open_counts_sql,
+    status_columns,
+    status_sql,
+    steps_sql,
+)
 from eligo.protocol.model import Protocol
 
 __all__ = ["PopulationResult", "screen_population"]
@@ -61,14 +67,14 @@ def screen_population(protocol: Protocol, source: str, as_of: date, out: Path, *
     try:
         lap("open")
         coverage: list[tuple[Any, ...]] | None = None
+        step("compile the protocol to SQL")
+        compiled = engine.compile(as_of)
+        lap("compile")
         if spark:
             coverage = _screen_on_spark(engine, protocol, source, as_of, out, step,
-                                        site_ranges)
+                                        site_ranges, compiled.horizons)
             lap("screen (spark)")
         else:
-            step("compile the protocol to SQL")
-            compiled = engine.compile(as_of)
-            lap("compile")
             step("stage: value sets, fact keys, units")
             engine.stage(as_of, compiled, site_ranges)
             statements = compiled.statements("eligo_person", engine.present())
@@ -79,16 +85,19 @@ def screen_population(protocol: Protocol, source: str, as_of: date, out: Path, *
             lap("screen")
         step("summarise")
         engine._table("eligo_status", status_sql(protocol, "eligo_verdicts"))
-        out.mkdir(parents=True, exist_ok=True)
-        _write_outputs(engine, protocol, out)
         result = _summarise(engine, protocol)
         lap("summarise")
-        result.timings = timings
+        step("write verdicts.parquet, status.parquet")
+        out.mkdir(parents=True, exist_ok=True)
+        _write_outputs(engine, protocol, out)
+        lap("write")
+        step("coverage")
         result.source_notes = engine.source_report.lines() + _latest_dates(engine, as_of)
         if coverage is None:
             coverage = engine.con.execute(
-                coverage_sql(protocol, as_of).sql("duckdb")).fetchall()
+                coverage_sql(protocol, as_of, compiled.horizons).sql("duckdb")).fetchall()
         result.coverage = _coverage(protocol, coverage)
+        lap("coverage")
     finally:
         engine.close()
     result.out = out
@@ -96,12 +105,15 @@ def screen_population(protocol: Protocol, source: str, as_of: date, out: Path, *
     from eligo.population.report import write_report
 
     write_report(result, protocol, as_of, source, out / "report.html")
+    lap("report")
+    result.timings = timings
     return result
 
 
 def _screen_on_spark(engine: DuckDBEngine, protocol: Protocol, source: str, as_of: date,
                      out: Path, step: Callable[[str], None],
-                     site_ranges: Mapping[str, SiteRange] | None) -> list[tuple[Any, ...]]:
+                     site_ranges: Mapping[str, SiteRange] | None, horizons: Horizons
+                     ) -> list[tuple[Any, ...]]:
     """The same compiled plan on a local Spark; its verdicts come back as Parquet and the
     summaries are computed as for DuckDB (they are small). Returns the coverage rows."""
     from eligo.compile.spark import SparkEngine
@@ -117,7 +129,7 @@ def _screen_on_spark(engine: DuckDBEngine, protocol: Protocol, source: str, as_o
         step("screen on Spark")
         table = spark.screen(as_of, site_ranges)
         spark.spark.table(table).write.mode("overwrite").parquet(str(out / f".{table}"))
-        coverage = spark.fetch(coverage_sql(protocol, as_of))
+        coverage = spark.fetch(coverage_sql(protocol, as_of, horizons))
     finally:
         spark.stop()
     engine._table("eligo_person", sql("SELECT * FROM cdm.person"))
@@ -129,38 +141,31 @@ def _screen_on_spark(engine: DuckDBEngine, protocol: Protocol, source: str, as_o
 
 
 def _write_outputs(engine: DuckDBEngine, protocol: Protocol, out: Path) -> None:
+    """``verdicts.parquet``: one row per person — person_id, the source's own identifier
+    (person_source_value) and one column per criterion, met / not_met / unknown (through an
+    ENUM type: a million rows of 54 short strings written as dictionary codes; the Parquet
+    columns are plain strings). ``status.parquet``: the cohort and overall statuses."""
     con = engine.con
-    # person × criterion, long format, with the source's own person identifier: one join,
-    # then UNPIVOT (a UNION of one join per criterion costs ~50 scans of the verdicts).
-    # Verdicts and criterion ids pass through ENUM types: 50 M short strings written as
-    # dictionary codes (a third faster); the Parquet columns are plain strings.
-    def enum(name: str, values: list[str]) -> exp.DataType:
-        con.execute(f"CREATE TYPE {name} AS ENUM "
-                    f"({', '.join(exp.Literal.string(v).sql('duckdb') for v in values)})")
-        return exp.DataType.build(name, dialect="duckdb", udt=True)
+    con.execute("CREATE TYPE eligo_verdict AS ENUM ('met', 'not_met', 'unknown')")
+    verdict = exp.DataType.build("eligo_verdict", dialect="duckdb", udt=True)
 
-    verdict = enum("eligo_verdict", ["met", "not_met", "unknown"])
-    criterion = enum("eligo_criterion", [c.id for c in protocol.criteria])
+    def text(cid: str) -> exp.Expr:
+        v = exp.column(exp.to_identifier(cid, quoted=True), "v")
+        return exp.cast(exp.Case().when(v.is_(exp.null()), exp.Literal.string("unknown"))
+                        .when(v.copy(), exp.Literal.string("met"))
+                        .else_(exp.Literal.string("not_met")), verdict.copy())
+
     wide = exp.select(
         exp.column("person_id", "v"),
         exp.alias_(exp.column("person_source_value", "p"), "person_source_value"),
-        *(exp.alias_(exp.cast(exp.Case()
-                              .when(exp.column(exp.to_identifier(c.id, quoted=True), "v")
-                                    .is_(exp.null()), exp.Literal.string("unknown"))
-                              .when(exp.column(exp.to_identifier(c.id, quoted=True), "v"),
-                                    exp.Literal.string("met"))
-                              .else_(exp.Literal.string("not_met")), verdict.copy()),
-                     exp.to_identifier(c.id, quoted=True))
+        *(exp.alias_(text(c.id), exp.to_identifier(c.id, quoted=True))
           for c in protocol.criteria),
     ).from_(exp.alias_(exp.table_("eligo_verdicts"), "v")).join(
         exp.alias_(exp.table_("eligo_person"), "p"),
         on=exp.EQ(this=exp.column("person_id", "p"), expression=exp.column("person_id", "v")))
-    long = (f"SELECT person_id, person_source_value, "
-            f"{exp.cast(exp.column('criterion'), criterion).sql('duckdb')} AS criterion, "
-            f"verdict FROM (UNPIVOT ({wide.sql('duckdb')}) ON COLUMNS(* EXCLUDE (person_id, "
-            f"person_source_value)) INTO NAME criterion VALUE verdict)")
-    con.execute(f"COPY ({long}) TO '{_quote(out / 'verdicts.parquet')}' (FORMAT PARQUET)")
-    _copy(con, exp.select("*").from_("eligo_status"), out / "status.parquet")
+    _copy(con, wide, out / "verdicts.parquet")
+    _copy(con, exp.select(*status_columns(protocol)).from_("eligo_status"),
+          out / "status.parquet")
 
 
 def _copy(con: Any, query: exp.Expr, path: Path) -> None:
@@ -177,18 +182,21 @@ def _summarise(engine: DuckDBEngine, protocol: Protocol) -> PopulationResult:
     persons = int(counted[0]) if counted else 0
     overall = dict(con.execute(
         "SELECT overall, COUNT(*) FROM eligo_status GROUP BY overall").fetchall())
+    open_row = con.execute(open_counts_sql(protocol, "eligo_verdicts", "eligo_status")
+                           .sql("duckdb")).fetchone() or ()
+    open_counts = dict(zip([d[0] for d in con.description or []], open_row, strict=True))
     cohorts: dict[str, dict[str, int]] = {}
     attrition: list[dict[str, Any]] = []
     unlock: list[dict[str, Any]] = []
     loo: list[dict[str, Any]] = []
     for cohort in protocol.cohorts:
-        cohorts[cohort.id] = dict(con.execute(
-            f"SELECT status_{cohort.id}, COUNT(*) FROM eligo_status "
-            f"GROUP BY status_{cohort.id}").fetchall())
         crits = protocol.criteria_for(cohort.id)
-        groups = con.execute(steps_sql(protocol, cohort.id, "eligo_verdicts", "eligo_status")
-                             .sql("duckdb")).fetchall()
+        groups = con.execute(steps_sql(cohort.id, "eligo_status").sql("duckdb")).fetchall()
         # (first_fail, first_open, first_nonpass, n_nonpass, n_open, status, persons)
+        counts: dict[str, int] = {}
+        for g in groups:
+            counts[g[5]] = counts.get(g[5], 0) + g[6]
+        cohorts[cohort.id] = counts
         for j, c in enumerate(crits, 1):
             remaining = sum(g[6] for g in groups if g[0] is None or g[0] > j)
             lost = sum(g[6] for g in groups if g[0] == j)
@@ -200,10 +208,8 @@ def _summarise(engine: DuckDBEngine, protocol: Protocol) -> PopulationResult:
             gain = sum(g[6] for g in groups if g[3] == 1 and g[2] == j)
             loo.append({"cohort": cohort.id, "criterion": c.id,
                         "more_eligible_if_dropped": gain})
-        row = con.execute(open_counts_sql(protocol, cohort.id, "eligo_verdicts", "eligo_status")
-                          .sql("duckdb")).fetchone() or ()
         for j, c in enumerate(crits, 1):
-            blocked = int(row[j - 1] or 0)
+            blocked = int(open_counts.get(f"open_{cohort.id}_{j - 1}") or 0)
             if blocked:
                 sole = sum(g[6] for g in groups
                            if g[5] == "incomplete" and g[4] == 1 and g[1] == j)

@@ -7,16 +7,16 @@ SPEC §2.3 follows (any fail → ineligible; all pass → eligible; else incompl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from sqlglot import exp
 
-from eligo.compile.staging import same_key, sql
+from eligo.compile.staging import Horizons, same_key, sql
 from eligo.interpret.dates import window_start
 from eligo.protocol.model import Criterion, Protocol
 
-__all__ = ["coverage_sql", "open_counts_sql", "status_sql", "steps_sql"]
+__all__ = ["coverage_sql", "open_counts_sql", "status_columns", "status_sql", "steps_sql"]
 
 
 def _c(cid: str) -> exp.Column:
@@ -50,89 +50,112 @@ def _n(items: list[exp.Expr]) -> exp.Expr:
 
 
 def status_sql(protocol: Protocol, verdicts: str) -> exp.Select:
-    """person_id, status_<cohort>…, n_fail_<cohort>, n_open_<cohort>, overall."""
-    cols: list[exp.Expr] = [exp.column("person_id", "v")]
-    statuses = []
+    """Per person: for every cohort its status, how many criteria fail and are open
+    (``n_fail_<c>``, ``n_open_<c>``) and the 1-based steps, in protocol order, of the first
+    failing, first open and first not passing criterion (``first_fail_<c>``, …; NULL: none);
+    the overall status. Attrition, unlock and leave-one-out are small GROUP BYs over these."""
+    counts: list[exp.Expr] = [exp.column("person_id", "v")]
     for cohort in protocol.cohorts:
         crits = protocol.criteria_for(cohort.id)
-        n_fail = _n([fails(c) for c in crits])
-        n_open = _n([is_open(c) for c in crits])
-        status = (exp.Case()
-                  .when(exp.GT(this=n_fail, expression=exp.convert(0)),
-                        exp.Literal.string("ineligible"))
-                  .when(exp.GT(this=n_open.copy(), expression=exp.convert(0)),
-                        exp.Literal.string("incomplete"))
-                  .else_(exp.Literal.string("eligible")))
-        statuses.append(status.copy())
-        cols += [exp.alias_(status, f"status_{cohort.id}"),
-                 exp.alias_(n_fail.copy(), f"n_fail_{cohort.id}"),
-                 exp.alias_(n_open.copy(), f"n_open_{cohort.id}")]
-    eligible = exp.or_(*(exp.EQ(this=s, expression=exp.Literal.string("eligible"))
-                         for s in statuses))
-    incomplete = exp.or_(*(exp.EQ(this=s.copy(), expression=exp.Literal.string("incomplete"))
-                           for s in statuses))
-    overall = (exp.Case().when(eligible, exp.Literal.string("eligible"))
-               .when(incomplete, exp.Literal.string("incomplete"))
+
+        def first(pred: Callable[[Criterion], exp.Expr],
+                  crits: Sequence[Criterion] = crits) -> exp.Expr:
+            return exp.func("LEAST", *(exp.Case().when(pred(c), exp.convert(j + 1))
+                                       for j, c in enumerate(crits)))
+
+        counts += [exp.alias_(_n([fails(c) for c in crits]), f"n_fail_{cohort.id}"),
+                   exp.alias_(_n([is_open(c) for c in crits]), f"n_open_{cohort.id}"),
+                   exp.alias_(first(fails), f"first_fail_{cohort.id}"),
+                   exp.alias_(first(is_open), f"first_open_{cohort.id}"),
+                   exp.alias_(first(lambda c: exp.not_(passes(c))),
+                              f"first_nonpass_{cohort.id}")]
+    inner = exp.select(*counts).from_(exp.alias_(exp.table_(verdicts), "v"))
+    statuses = []
+    for cohort in protocol.cohorts:
+        statuses.append(exp.alias_(
+            exp.Case().when(sql(f"n_fail_{cohort.id} > 0"), exp.Literal.string("ineligible"))
+            .when(sql(f"n_open_{cohort.id} > 0"), exp.Literal.string("incomplete"))
+            .else_(exp.Literal.string("eligible")), f"status_{cohort.id}"))
+    with_status = exp.select("*", *statuses).from_(exp.alias_(exp.Subquery(this=inner), "c"))
+    ids = [c.id for c in protocol.cohorts]
+    overall = (exp.Case()
+               .when(exp.or_(*(sql(f"status_{c} = 'eligible'") for c in ids)),
+                     exp.Literal.string("eligible"))
+               .when(exp.or_(*(sql(f"status_{c} = 'incomplete'") for c in ids)),
+                     exp.Literal.string("incomplete"))
                .else_(exp.Literal.string("ineligible")))
-    cols.append(exp.alias_(overall, "overall"))
-    return exp.select(*cols).from_(exp.alias_(exp.table_(verdicts), "v"))
+    return exp.select("*", exp.alias_(overall, "overall")).from_(
+        exp.alias_(exp.Subquery(this=with_status), "s"))
 
 
-def steps_sql(protocol: Protocol, cohort: str, verdicts: str, status: str) -> exp.Select:
-    """Per person, 1-based steps in protocol order: the first failing criterion, the first
-    open one, the first not passing (either), how many do not pass, and the cohort status.
-    Attrition, unlock and leave-one-out are then small GROUP BYs over these five numbers."""
-    crits = protocol.criteria_for(cohort)
-
-    def first(pred: Callable[[Criterion], exp.Expr]) -> exp.Expr:
-        return exp.func("LEAST", *(exp.Case().when(pred(c), exp.convert(j + 1))
-                                   for j, c in enumerate(crits)))
-
-    return (exp.select(
-        exp.alias_(first(fails), "first_fail"),
-        exp.alias_(first(is_open), "first_open"),
-        exp.alias_(first(lambda c: exp.not_(passes(c))), "first_nonpass"),
-        exp.alias_(exp.Add(this=exp.column(f"n_fail_{cohort}", "s"),
-                           expression=exp.column(f"n_open_{cohort}", "s")), "n_nonpass"),
-        exp.alias_(exp.column(f"n_open_{cohort}", "s"), "n_open"),
-        exp.alias_(exp.column(f"status_{cohort}", "s"), "status"),
-        exp.alias_(exp.func("COUNT", exp.Star()), "persons"),
-    ).from_(exp.alias_(exp.table_(verdicts), "v"))
-     .join(exp.alias_(exp.table_(status), "s"),
-           on=exp.EQ(this=exp.column("person_id", "s"), expression=exp.column("person_id", "v")))
-     .group_by(*(exp.convert(i) for i in range(1, 7))))
+def status_columns(protocol: Protocol) -> list[str]:
+    """The columns of ``status.parquet``."""
+    return ["person_id", *(f"{k}_{c.id}" for c in protocol.cohorts
+                           for k in ("status", "n_fail", "n_open")), "overall"]
 
 
-def open_counts_sql(protocol: Protocol, cohort: str, verdicts: str, status: str) -> exp.Select:
-    """Per criterion: persons incomplete for the cohort for whom it is open."""
-    crits = protocol.criteria_for(cohort)
-    incomplete = exp.EQ(this=exp.column(f"status_{cohort}", "s"),
-                        expression=exp.Literal.string("incomplete"))
-    return (exp.select(*(exp.alias_(_count(exp.and_(incomplete.copy(), is_open(c))), f"open_{j}")
-                         for j, c in enumerate(crits)))
-            .from_(exp.alias_(exp.table_(verdicts), "v"))
+def steps_sql(cohort: str, status: str) -> exp.Expr:
+    """Persons grouped by (first failing, first open, first not passing step, criteria not
+    passing, criteria open, cohort status), with their number."""
+    c = cohort
+    return sql(
+        f"""SELECT first_fail_{c}, first_open_{c}, first_nonpass_{c},
+                   n_fail_{c} + n_open_{c}, n_open_{c}, status_{c}, COUNT(*)
+            FROM {status} GROUP BY 1, 2, 3, 4, 5, 6""")
+
+
+def open_counts_sql(protocol: Protocol, verdicts: str, status: str) -> exp.Select:
+    """Per cohort and criterion (``open_<cohort>_<step>``): persons incomplete for the cohort
+    for whom the criterion is open; one pass for every cohort."""
+    cols = []
+    for cohort in protocol.cohorts:
+        incomplete = exp.EQ(this=exp.column(f"status_{cohort.id}", "s"),
+                            expression=exp.Literal.string("incomplete"))
+        cols += [exp.alias_(_count(exp.and_(incomplete.copy(), is_open(c))),
+                            f"open_{cohort.id}_{j}")
+                 for j, c in enumerate(protocol.criteria_for(cohort.id))]
+    return (exp.select(*cols).from_(exp.alias_(exp.table_(verdicts), "v"))
             .join(exp.alias_(exp.table_(status), "s"),
                   on=exp.EQ(this=exp.column("person_id", "s"),
                             expression=exp.column("person_id", "v"))))
 
 
-def coverage_sql(protocol: Protocol, as_of: date) -> exp.Expr:
+def coverage_sql(protocol: Protocol, as_of: date, horizons: Horizons) -> exp.Expr:
     """Per analyte found in the source: its rows up to the as-of date and how many of them
     are unusable (no value, or a unit that does not convert), from the fact keys; the
-    earliest day a criterion reads it (its look-back), and the persons with a usable value
-    since then and inside the screening window, from the rows staged (``eligo_facts``)."""
-    start = window_start(protocol.windows["screening"], as_of)
+    earliest day a criterion reads it (its look-back); the persons with a usable value since
+    then and inside the screening window (or the look-back, when that is shorter), from
+    ``eligo_analyte`` — or ``eligo_rows``, where leaves read the analyte's rows further back.
+    ``horizons``: the compiled plan's (they say which of the two tables exist)."""
+    start = exp.cast(exp.Literal.string(
+        window_start(protocol.windows["screening"], as_of).isoformat()), "DATE")
+    # where the rows reach further back than the aggregates: count from the rows
+    by_rows = sql("h.agg_from IS NULL OR COALESCE(h.rows_from < h.agg_from, FALSE)")
+    persons = []
+    if horizons.rows:
+        persons.append(sql(
+            """SELECT r.analyte, COUNT(DISTINCT r.person_id) AS back,
+                      COUNT(DISTINCT CASE WHEN r.day >= :start THEN r.person_id END) AS recent
+               FROM eligo_rows AS r JOIN h ON h.analyte = r.analyte
+               WHERE :by_rows GROUP BY r.analyte""", start=start, by_rows=by_rows))
+    if horizons.aggregate:
+        persons.append(sql(
+            """SELECT a.analyte, COUNT(a.last_usable) AS back,
+                      SUM(CASE WHEN a.last_usable >= :start THEN 1 ELSE 0 END) AS recent
+               FROM eligo_analyte AS a JOIN h ON h.analyte = a.analyte
+               WHERE NOT (:by_rows) GROUP BY a.analyte""", start=start, by_rows=by_rows))
+    if not persons:
+        persons.append(sql("SELECT analyte, 0 AS back, 0 AS recent FROM h WHERE FALSE"))
+    union = persons[0]
+    for q in persons[1:]:
+        union = exp.union(union, q, distinct=False)
     return sql(
         f"""
-        WITH last AS (
-          SELECT analyte, person_id, MAX(CASE WHEN usable THEN day END) AS last_day
-          FROM eligo_facts GROUP BY analyte, person_id
+        WITH h AS (
+          SELECT analyte, MIN(agg_from) AS agg_from, MIN(rows_from) AS rows_from
+          FROM eligo_keys GROUP BY analyte
         ),
-        persons AS (
-          SELECT analyte, COUNT(last_day) AS back,
-                 SUM(CASE WHEN last_day >= :start THEN 1 ELSE 0 END) AS recent
-          FROM last GROUP BY analyte
-        ),
+        persons AS (:persons),
         counted AS (
           SELECT k.analyte, SUM(f.n_rows) AS n_rows,
                  SUM(CASE WHEN k.factor IS NULL THEN f.n_rows ELSE f.n_rows - f.n_values END)
@@ -145,4 +168,4 @@ def coverage_sql(protocol: Protocol, as_of: date) -> exp.Expr:
                COALESCE(p.recent, 0)
         FROM counted AS c LEFT JOIN persons AS p ON p.analyte = c.analyte
         ORDER BY c.analyte
-        """, start=exp.cast(exp.Literal.string(start.isoformat()), "DATE"))
+        """, persons=union)
