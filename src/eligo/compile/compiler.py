@@ -100,10 +100,10 @@ class CompiledProtocol:
         (:meth:`_in_slices`) take, for a person without the analyte, what they give on NULL
         columns (a constant the engine folds)."""
         sources: list[tuple[str, exp.Expr, list[exp.Expr]]] = [
-            (name, cast(exp.Expr, exp.table_(name)), [exp.alias_(exp.column(c, name), c)
+            (name, cast(exp.Expr, exp.table_(name)), [_as(exp.column(c, name), c)
                                                        for c in _columns(q)])
             for name, q in self.aggregate_tables()
-        ] + [(name, exp.table_(name), [exp.alias_(exp.column(c, name), f"{name}__{c}")
+        ] + [(name, exp.table_(name), [_as(exp.column(c, name), f"{name}__{c}")
                                        for c in _columns(q)])
              for name, q in self.ctes]
         nulls: list[exp.Expr] = []
@@ -120,16 +120,16 @@ class CompiledProtocol:
 
             empty = [(v, self.values[v][0].transform(as_null)) for v in values]
             if present is not None and analyte not in present:
-                nulls += [exp.alias_(exp.cast(exp.null(), kind), f"{name}__{c}")
+                nulls += [_as(exp.cast(exp.null(), kind), f"{name}__{c}")
                           for c, kind in columns.items()]
-                nulls += [exp.alias_(e, v) for v, e in empty]
+                nulls += [_as(e, v) for v, e in empty]
                 continue
             q = exp.select("person_id", *sorted(columns), *(
-                exp.alias_(self.values[v][0].transform(unqualified), v) for v in values)
-            ).from_(ANALYTE_TABLE).where(sql("analyte = :a", a=analyte))
-            sources.append((name, exp.alias_(exp.Subquery(this=q), name), [
-                *(exp.alias_(exp.column(c, name), f"{name}__{c}") for c in sorted(columns)),
-                *(exp.alias_(_case((exp.column("person_id", name).is_(exp.null()), e),
+                _as(self.values[v][0].transform(unqualified), v) for v in values), copy=False
+            ).from_(ANALYTE_TABLE, copy=False).where(sql("analyte = :a", a=analyte), copy=False)
+            sources.append((name, _as(exp.Subquery(this=q), name), [
+                *(_as(exp.column(c, name), f"{name}__{c}") for c in sorted(columns)),
+                *(_as(_case((exp.column("person_id", name).is_(exp.null()), e),
                                    default=exp.column(v, name)), v) for v, e in empty)]))
         return sources, nulls
 
@@ -147,8 +147,8 @@ class CompiledProtocol:
         for k, group in enumerate(groups):
             q = exp.select(exp.column("person_id", "p"), *(
                 [exp.column("gender_concept_id", "p"), *nulls] if k == 0 else []),
-                *(c for _, _, columns in group for c in columns)
-            ).from_(exp.alias_(exp.table_(person), "p"))
+                *(c for _, _, columns in group for c in columns), copy=False
+            ).from_(_as(exp.table_(person), "p"), copy=False)
             for name, table, _ in group:
                 q = q.join(table, on=sql(f"{name}.person_id = p.person_id"),
                            join_type="left", copy=False)
@@ -157,7 +157,7 @@ class CompiledProtocol:
             return [], queries[0]
         steps: list[tuple[str, exp.Expr]] = [(f"eligo_leaves_{k}", q)
                                              for k, q in enumerate(queries)]
-        wide = exp.select("*").from_(exp.alias_(exp.table_(steps[0][0]), "p"))
+        wide = exp.select("*").from_(_as(exp.table_(steps[0][0]), "p"))
         for name, _ in steps[1:]:
             wide = wide.join(exp.table_(name), using=["person_id"], join_type="left",
                              copy=False)
@@ -167,16 +167,17 @@ class CompiledProtocol:
         """Each person's leaf columns (``joined``), then the shared values computed once per
         person in nested projections (a value reads only values of lower levels), then the
         calculators (which read values): streamed into the verdicts, never stored."""
-        source: exp.Expr = exp.alias_(exp.Subquery(this=joined), "p")
+        source: exp.Expr = _as(exp.Subquery(this=joined), "p")
         done = {v for values in self._in_slices().values() for v in values}
         for level in sorted({lvl for v, (_, lvl) in self.values.items() if v not in done}):
-            source = exp.alias_(exp.Subquery(this=exp.select("p.*", *(
-                exp.alias_(_to_wide(e), name) for name, (e, lvl) in self.values.items()
-                if lvl == level and name not in done)).from_(source)), "p")
+            source = _as(exp.Subquery(this=exp.select(_P_STAR.copy(), *(
+                _as(_to_wide(e), name) for name, (e, lvl) in self.values.items()
+                if lvl == level and name not in done), copy=False).from_(source, copy=False)),
+                "p")
         if self.calc_columns:
-            source = exp.alias_(exp.Subquery(this=exp.select("p.*", *(
-                exp.alias_(_to_wide(e), name) for name, e in self.calc_columns.items()
-            )).from_(source)), "p")
+            source = _as(exp.Subquery(this=exp.select(_P_STAR.copy(), *(
+                _as(_to_wide(e), name) for name, e in self.calc_columns.items()
+            ), copy=False).from_(source, copy=False)), "p")
         return source
 
     def statements(self, person: str, present: set[str] | None = None,
@@ -188,10 +189,19 @@ class CompiledProtocol:
         that have rows (None: all); ``batch``: see :meth:`_joined`."""
         joins, joined = self._joined(person, present, batch)
         verdicts = exp.select(exp.column("person_id", "p"), *(
-            exp.alias_(_to_wide(e), cid, quoted=True) for cid, e in self.criteria.items()
-        )).from_(self._per_person(joined))
+            _as(_to_wide(e), cid, quoted=True) for cid, e in self.criteria.items()
+        ), copy=False).from_(self._per_person(joined), copy=False)
         return [*self.prepared, *self.aggregate_tables(), *self.ctes, *joins,
                 (VERDICT_TABLE, verdicts)]
+
+
+_P_STAR = exp.column(exp.Star(), "p")
+
+
+def _as(e: exp.Expr, name: str, quoted: bool = False) -> exp.Expr:
+    """``e AS name`` without copying ``e`` (built for this statement alone): copies of the
+    plan's big expressions dominated the time to build it."""
+    return exp.alias_(e, name, quoted=quoted, copy=False)
 
 
 def _columns(query: exp.Expr) -> list[str]:

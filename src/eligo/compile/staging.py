@@ -21,6 +21,7 @@ import typing
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any, cast
 
 import sqlglot
@@ -77,10 +78,17 @@ _FACTS = {
 
 
 
+@lru_cache(maxsize=512)
+def _parsed(template: str) -> exp.Expr:
+    """Parsing costs several times a copy: each template is parsed once (``transform``
+    below works on a copy)."""
+    return sqlglot.parse_one(template, read="duckdb")
+
+
 def sql(template: str, **values: Any) -> exp.Expr:
     """A fixed SQL template with ``:name`` placeholders replaced by expressions or literals.
     A query put where a table goes (``FROM :rows AS r``) becomes a subquery."""
-    tree = sqlglot.parse_one(template, read="duckdb")
+    tree = _parsed(template)
     converted = {k: v if isinstance(v, exp.Expr) else exp.convert(v)
                  for k, v in values.items()}
 
