@@ -69,24 +69,9 @@ class Dialect:
         """The SQL text this engine runs."""
         return tree.sql(self.sqlglot)
 
-    def filtered_union(self, source: exp.Expr,
-                       branches: list[tuple[list[exp.Expr], exp.Expr]]) -> exp.Expr:
-        """``SELECT cols_1 FROM source WHERE cond_1 UNION ALL …``, one branch per item."""
-        if not branches:
-            raise ValueError("nothing to union")
-        result: exp.Expr = exp.select(*branches[0][0]).from_(source.copy()).where(
-            branches[0][1])
-        for cols, cond in branches[1:]:
-            result = exp.union(result, exp.select(*cols).from_(source.copy()).where(cond),
-                               distinct=False, copy=False)
-        return result
-
 
 class DuckDBDialect(Dialect):
     pass
-
-
-_BRANCH = "eligo_branch"
 
 
 class _Spark3Generator(SparkGenerator):
@@ -124,35 +109,6 @@ class SparkDialect(Dialect):
 
     def generate(self, tree: exp.Expr) -> str:
         return _Spark3Generator(dialect=Spark()).generate(tree, copy=True)
-
-    def filtered_union(self, source: exp.Expr,
-                       branches: list[tuple[list[exp.Expr], exp.Expr]]) -> exp.Expr:
-        """The same rows from one scan of ``source``: each row is repeated once per branch it
-        satisfies (``explode`` of the matching branch numbers), and every column is picked
-        from its branch. Spark compiles code for every branch of a union (the value sets make
-        hundreds), which costs far more than the data; one scan compiles once."""
-        if not branches:
-            raise ValueError("nothing to union")
-        alias = source.alias_or_name
-        matches = exp.Array(expressions=[
-            exp.Case(ifs=[exp.If(this=exp.paren(cond.copy()), true=exp.Literal.number(i))])
-            for i, (_, cond) in enumerate(branches)])
-        scan = exp.select(exp.column(exp.Star(), alias), exp.alias_(
-            exp.Explode(this=exp.Anonymous(this="array_compact", expressions=[matches])),
-            _BRANCH)).from_(source.copy())
-        columns = []
-        for k, first in enumerate(branches[0][0]):
-            name = first.alias_or_name
-            values = [cols[k].unalias() if isinstance(cols[k], exp.Alias) else cols[k]
-                      for cols, _ in branches]
-            if all(v == values[0] for v in values):
-                value = values[0].copy()
-            else:
-                value = exp.Case(this=exp.column(_BRANCH), ifs=[
-                    exp.If(this=exp.Literal.number(i), true=v.copy())
-                    for i, v in enumerate(values)])
-            columns.append(exp.alias_(value, name))
-        return exp.select(*columns).from_(exp.alias_(exp.Subquery(this=scan), alias))
 
 
 DIALECTS = {"duckdb": DuckDBDialect(), "spark": SparkDialect()}

@@ -51,7 +51,7 @@ DIALECT = DIALECTS["spark"]
 
 # CDM column type (eligo.omop.schema, DuckDB names) → Spark SQL type
 _SPARK_TYPES = {"BIGINT": "bigint", "INTEGER": "int", "DOUBLE": "double", "VARCHAR": "string",
-                "DATE": "date", "TIMESTAMP": "timestamp_ntz"}
+                "BOOLEAN": "boolean", "DATE": "date", "TIMESTAMP": "timestamp_ntz"}
 # Spark types that already hold a CDM type's values without a cast
 _SAME = {"timestamp_ntz": {"timestamp_ntz", "timestamp"}}
 

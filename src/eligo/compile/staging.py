@@ -29,7 +29,7 @@ from sqlglot import exp
 
 from eligo.compile.dialect import Dialect
 from eligo.data import units
-from eligo.data.terminology import ValueSet, ValueSetEntry, normalize_code
+from eligo.data.terminology import ValueSetEntry, normalize_code
 from eligo.interpret.context import SiteRange
 from eligo.omop.local import LocalConcepts
 from eligo.protocol.model import Protocol
@@ -47,6 +47,7 @@ _VOCABULARIES = {
 }
 _DESCEND = {"snomed", "atc", "rxnorm"}  # hierarchies whose descendants belong to the entry
 _ICD = {"icd-10", "icd-10-cm"}
+_ICD_URI = "http://hl7.org/fhir/sid/icd-10"  # normalize_code reads ICD codes by their system
 # what decides a measurement's or observation's analyte and unit factor (with its table)
 KEY_COLUMNS = ("concept_id", "source_concept_id", "unit_concept_id", "unit_source_value")
 _PAIR = ("concept_id", "source_concept_id")  # what decides a condition's or drug's value sets
@@ -103,10 +104,6 @@ def sql(template: str, **values: Any) -> exp.Expr:
     return tree.transform(replace)
 
 
-def _s(value: str | None) -> exp.Expr:
-    return exp.null() if value is None else exp.Literal.string(value)
-
-
 @dataclass(frozen=True)
 class Staging:
     protocol: Protocol
@@ -118,77 +115,86 @@ class Staging:
         return exp.table_(table, db=self.cdm) if self.cdm else exp.table_(table)
 
     # -- value sets ---------------------------------------------------------------------
-    def _entry_condition(self, e: ValueSetEntry) -> exp.Expr | None:
-        """A predicate on ``concept`` (alias c) selecting the entry's concepts."""
+    # Every value-set entry becomes a row of ``eligo_vs_entries`` (what to match, and the
+    # entry's attributes); ``eligo_vs`` then reads ``concept`` once, joined to the entries by
+    # vocabulary and code — equality for exact codes, equality on the first characters for
+    # prefixes (one join per prefix length), a range test for ICD category ranges — as the
+    # interpreter's matcher reads a coding (ICD codes upper case, without the dot).
+    def entry_rows(self) -> list[tuple[Any, ...]]:
+        """The rows of ``eligo_vs_entries`` (columns: :data:`ENTRY_COLUMNS`)."""
+        rows = []
+        for vs in self.protocol.valuesets.values():
+            for excluded, part in ((False, vs.include), (True, vs.exclude)):
+                for e in part:
+                    attrs = e.attributes
+                    factor = attrs.get("prednisone_mg_per_mg")
+                    common = (str(attrs["drug"]) if "drug" in attrs else None,
+                              str(attrs["mechanism"]) if "mechanism" in attrs else None,
+                              None if factor is None else float(factor),
+                              e.system in _DESCEND, excluded)
+                    for match in self._matches(e):
+                        rows.append((vs.id, e.code, *match, *common))
+        return rows
+
+    def _matches(self, e: ValueSetEntry) -> list[tuple[Any, ...]]:
+        """(kind, vocabulary_id, code, prefix length, range low, range high, concept id) —
+        one per vocabulary the entry's system is recorded in."""
         if e.system in ("assessment", "attestation", "medication"):
             cid = self.local.concept_id(e.system, e.code)
-            return None if cid is None else sql("c.concept_id = :id", id=cid)
-        vocabularies = _VOCABULARIES.get(e.system)
-        if vocabularies is None:
-            return None
-        vocab = exp.In(this=exp.column("vocabulary_id", "c"),
-                       expressions=[exp.Literal.string(v) for v in vocabularies])
-        code = e.code
-        star = code.endswith("*")
-        body = code[:-1] if star else code
-        if e.system in _ICD:
-            plain = sql("REPLACE(c.concept_code, '.', '')")
-            if "-" in body:
-                lo, hi = body.split("-", 1)
-                lo_n, hi_n = normalize_code("http://hl7.org/fhir/sid/icd-10", lo)[:3], \
-                    normalize_code("http://hl7.org/fhir/sid/icd-10", hi)[:3]
-                match = sql("SUBSTRING(:p, 1, 3) BETWEEN :lo AND :hi", p=plain, lo=lo_n, hi=hi_n)
-            elif star:
-                match = sql(":p LIKE :pattern", p=plain, pattern=body.replace(".", "") + "%")
-            else:
-                match = sql(":p = :code", p=plain, code=body.replace(".", "").upper())
-        elif star:
-            match = sql("c.concept_code LIKE :pattern", pattern=body + "%")
-        else:
-            match = sql("c.concept_code = :code", code=body)
-        return exp.and_(vocab, match)
-
-    def _members(self, vs: ValueSet, part: tuple[ValueSetEntry, ...]
-                 ) -> list[tuple[list[exp.Expr], exp.Expr]]:
-        """One branch per entry: its select list over ``concept`` (alias c) and its condition."""
-        branches = []
-        for e in part:
-            cond = self._entry_condition(e)
-            if cond is None:
+            return [] if cid is None else [("local", None, None, None, None, None, cid)]
+        star = e.code.endswith("*")
+        body = e.code[:-1] if star else e.code
+        out: list[tuple[Any, ...]] = []
+        for vocabulary in _VOCABULARIES.get(e.system, ()):
+            if e.system in _ICD and "-" in body:
+                lo, hi = (normalize_code(_ICD_URI, x)[:3] for x in body.split("-", 1))
+                out.append(("range", vocabulary, None, None, lo, hi, None))
                 continue
-            attrs = e.attributes
-            factor = attrs.get("prednisone_mg_per_mg")
-            branches.append(([
-                exp.alias_(exp.Literal.string(vs.id), "valueset"),
-                exp.alias_(exp.column("concept_id", "c"), "concept_id"),
-                exp.alias_(_s(str(attrs["drug"]) if "drug" in attrs else None), "drug"),
-                exp.alias_(_s(str(attrs["mechanism"]) if "mechanism" in attrs else None),
-                           "mechanism"),
-                exp.alias_(exp.cast(exp.convert(float(factor)) if factor is not None
-                                    else exp.null(), "DOUBLE"), "factor"),
-                exp.alias_(exp.Literal.string(e.code), "entry"),
-                exp.alias_(exp.convert(e.system in _DESCEND), "descend"),
-            ], cond))
-        return branches
+            code = normalize_code(_ICD_URI, body) if e.system in _ICD else body
+            out.append(("prefix", vocabulary, code, len(code), None, None, None) if star
+                       else ("exact", vocabulary, code, None, None, None, None))
+        return out
 
-    def valuesets(self) -> exp.Expr:
-        """``eligo_vs``: (valueset, concept_id, drug, mechanism, factor)."""
-        include: list[tuple[list[exp.Expr], exp.Expr]] = []
-        exclude: list[tuple[list[exp.Expr], exp.Expr]] = []
-        for vs in self.protocol.valuesets.values():
-            include += self._members(vs, vs.include)
-            exclude += self._members(vs, vs.exclude)
-        concept = exp.alias_(self.t("concept"), "c")
-        base = self.dialect.filtered_union(concept, include)
-        excluded = self.dialect.filtered_union(concept, exclude) if exclude else None
-        direct = exp.select("i.*").from_(exp.alias_(exp.Subquery(this=base), "i"))
-        if excluded is not None:
-            direct = direct.where(sql(
-                "NOT EXISTS (SELECT 1 FROM :x AS x WHERE x.valueset = i.valueset "
-                "AND x.concept_id = i.concept_id)", x=exp.Subquery(this=excluded)))
+    def valuesets(self, prefix_lengths: Iterable[int]) -> exp.Expr:
+        """``eligo_vs``: (valueset, concept_id, drug, mechanism, factor) from
+        ``eligo_vs_entries``: the concepts matched, less those an exclusion entry of the same
+        value set matches, plus the descendants of SNOMED, ATC and RxNorm members and the
+        standard concepts a member ``Maps to``."""
+        icd = exp.Tuple(expressions=[exp.Literal.string(v) for v in ("ICD10", "ICD10CM")])
+        vocabularies = sorted({v for vs in _VOCABULARIES.values() for v in vs})
+        by_prefix = [sql(
+            "SELECT e.*, c.concept_id FROM eligo_vs_entries AS e JOIN c "
+            "ON c.vocabulary_id = e.vocabulary_id AND SUBSTRING(c.code, 1, :n) = e.code "
+            "WHERE e.kind = 'prefix' AND e.prefix_length = :n", n=n)
+            for n in sorted(set(prefix_lengths))]
+        matched = _union([cast(exp.Select, q) for q in [
+            sql("SELECT e.*, c.concept_id FROM eligo_vs_entries AS e JOIN c "
+                "ON c.vocabulary_id = e.vocabulary_id AND c.code = e.code "
+                "WHERE e.kind = 'exact'"),
+            *by_prefix,
+            sql("SELECT e.*, c.concept_id FROM eligo_vs_entries AS e JOIN c "
+                "ON c.vocabulary_id = e.vocabulary_id "
+                "AND SUBSTRING(c.code, 1, 3) BETWEEN e.range_low AND e.range_high "
+                "WHERE e.kind = 'range'"),
+            sql("SELECT e.*, c.concept_id FROM eligo_vs_entries AS e JOIN :concept AS c "
+                "ON c.concept_id = e.local_id WHERE e.kind = 'local'",
+                concept=self.t("concept")),
+        ]])
         return sql(
             """
-            WITH direct AS (:direct),
+            WITH c AS (
+              SELECT concept_id, vocabulary_id,
+                     CASE WHEN vocabulary_id IN :icd
+                          THEN UPPER(REPLACE(concept_code, '.', '')) ELSE concept_code
+                     END AS code
+              FROM :concept WHERE vocabulary_id IN :vocabularies
+            ),
+            matched AS (:matched),
+            direct AS (
+              SELECT i.* FROM matched AS i WHERE NOT i.excluded AND NOT EXISTS (
+                SELECT 1 FROM matched AS x WHERE x.excluded AND x.valueset = i.valueset
+                AND x.concept_id = i.concept_id)
+            ),
             expanded AS (
               SELECT valueset, concept_id, drug, mechanism, factor FROM direct
               UNION ALL
@@ -204,7 +210,9 @@ class Staging:
                    MIN(factor) AS factor
             FROM expanded GROUP BY valueset, concept_id
             """,
-            direct=direct, ancestor=self.t("concept_ancestor"),
+            concept=self.t("concept"), icd=icd,
+            vocabularies=exp.Tuple(expressions=[exp.Literal.string(v) for v in vocabularies]),
+            matched=matched, ancestor=self.t("concept_ancestor"),
             rel=self.t("concept_relationship"),
         )
 
@@ -358,6 +366,13 @@ class Horizons:
     rows: Mapping[str, date]
 
 
+ENTRY_COLUMNS = (
+    ("valueset", "VARCHAR"), ("entry", "VARCHAR"), ("kind", "VARCHAR"),
+    ("vocabulary_id", "VARCHAR"), ("code", "VARCHAR"), ("prefix_length", "INTEGER"),
+    ("range_low", "VARCHAR"), ("range_high", "VARCHAR"), ("local_id", "BIGINT"),
+    ("drug", "VARCHAR"), ("mechanism", "VARCHAR"), ("factor", "DOUBLE"),
+    ("descend", "BOOLEAN"), ("excluded", "BOOLEAN"))
+
 KEY_TABLE_COLUMNS = (
     ("src", "VARCHAR"), ("concept_id", "BIGINT"), ("source_concept_id", "BIGINT"),
     ("unit_concept_id", "BIGINT"), ("unit_source_value", "VARCHAR"), ("analyte", "VARCHAR"),
@@ -497,7 +512,10 @@ def stage(target: StagingTarget, staging: Staging, as_of: str, horizons: Horizon
     analytes, the view ``eligo_facts``, the rows leaves read one by one (``eligo_rows``),
     and the condition, drug, attestation, allergy and trial tables."""
     target.create("eligo_person", exp.select("*").from_(staging.t("person")))
-    target.create("eligo_vs", staging.valuesets())
+    entries = staging.entry_rows()
+    target.values("eligo_vs_entries", ENTRY_COLUMNS, entries)
+    target.create("eligo_vs", staging.valuesets(
+        r[5] for r in entries if r[2] == "prefix"))
     target.create("eligo_fact_keys", staging.fact_keys(as_of))
     keys = target.fetch(staging.analyte_keys({*horizons.aggregate, *horizons.rows}))
     target.values("eligo_keys", KEY_TABLE_COLUMNS,
