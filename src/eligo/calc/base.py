@@ -65,17 +65,21 @@ class Input:
         if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
             raise CalcInputError(calculator, self.name, f"expected a number, got {value!r}")
         v = float(value)
-        unit = f" {self.unit}" if self.unit and self.unit != "1" else ""
         if self.integer and v != int(v):
             raise CalcInputError(calculator, self.name, f"expected a whole number, got {v:g}")
         if self.low is not None and (v < self.low or (self.low_exclusive and v == self.low)):
             op = ">" if self.low_exclusive else "≥"
+            unit = self._unit_text()
             raise CalcInputError(calculator, self.name,
                                  f"{v:g}{unit} is out of range (must be {op} {self.low:g}{unit})")
         if self.high is not None and v > self.high:
+            unit = self._unit_text()
             raise CalcInputError(calculator, self.name,
                                  f"{v:g}{unit} is out of range (must be ≤ {self.high:g}{unit})")
         return v
+
+    def _unit_text(self) -> str:
+        return f" {self.unit}" if self.unit and self.unit != "1" else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +152,20 @@ class Calculator:
         return next((b.label for b in self.bands if b.contains(value)), None)
 
     def compute(self, **values: Any) -> Calculation:
+        checked = self._checked(values)
+        out = self.formula(**checked)
+        value, text = out[0], out[1]
+        details = out[2] if len(out) > 2 else {}
+        return Calculation(self.name, value, self.unit, text, checked, self.citation,
+                           self.band_of(value), details)
+
+    def value(self, values: Mapping[str, Any]) -> float:
+        """What :meth:`compute` returns as ``value``, without the rest of the
+        :class:`Calculation` (population screening calls this per person)."""
+        return self.formula(**self._checked(values))[0]
+
+    def _checked(self, values: Mapping[str, Any]) -> dict[str, Value]:
+        """The inputs validated (CalcInputError names the one that is not)."""
         checked: dict[str, Value] = {}
         for inp in self.inputs:
             if inp.name in values and values[inp.name] is not None:
@@ -159,8 +177,4 @@ class Calculator:
         unknown = set(values) - {i.name for i in self.inputs}
         if unknown:
             raise CalcInputError(self.name, sorted(unknown)[0], "not an input of this calculator")
-        out = self.formula(**checked)
-        value, text = out[0], out[1]
-        details = out[2] if len(out) > 2 else {}
-        return Calculation(self.name, value, self.unit, text, checked, self.citation,
-                           self.band_of(value), details)
+        return checked

@@ -64,7 +64,7 @@ def calc_function(udf: CalcUdf) -> Any:
             lo, hi = calc.bounds(args)
             return (lo, None if math.isinf(hi) else hi)
         try:
-            value = calc.compute(**args).value
+            value = calc.value(args)
         except CalcInputError:
             return (None, None)
         return (value, value)
@@ -77,8 +77,12 @@ def calc_udf(udf: CalcUdf) -> Any:
     call = calc_function(udf)
 
     def vectorised(*columns: pa.Array) -> pa.Array:
-        rows = zip(*(c.to_pylist() for c in columns), strict=True)
-        return pa.array([list(call(*row)) for row in rows], type=pa.list_(pa.float64()))
+        flat: list[float | None] = []
+        for row in zip(*(c.to_pylist() for c in columns), strict=True):
+            flat += call(*row)
+        # [lo, hi] per row: a flat array cut in pairs, not a Python list per row
+        return pa.ListArray.from_arrays(pa.array(range(0, len(flat) + 1, 2), pa.int32()),
+                                        pa.array(flat, pa.float64()))
 
     # DuckDB counts the function's parameters: give it one per SQL argument
     vectorised.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
