@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from eligo.errors import EligoError
@@ -148,6 +149,10 @@ class Calculator:
                 return i
         raise KeyError(name)
 
+    @cached_property
+    def _names(self) -> frozenset[str]:
+        return frozenset(i.name for i in self.inputs)
+
     def band_of(self, value: float) -> str | None:
         return next((b.label for b in self.bands if b.contains(value)), None)
 
@@ -174,7 +179,7 @@ class Calculator:
                 checked[inp.name] = inp.default
             elif inp.required:
                 raise CalcInputError(self.name, inp.name, "missing")
-        unknown = set(values) - {i.name for i in self.inputs}
+        unknown = values.keys() - self._names
         if unknown:
             raise CalcInputError(self.name, sorted(unknown)[0], "not an input of this calculator")
         return checked

@@ -16,7 +16,7 @@ are hashable), and sub-expressions used more than once are computed once per per
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -51,19 +51,33 @@ class Num:
 
 @dataclass(frozen=True)
 class CalcUdf:
-    """A calculator called from SQL: the function name, the calculator, its arguments."""
+    """A calculator called from SQL: the calculator and its arguments."""
 
-    function: str
     calculator: str
     args: tuple[tuple[str, str], ...]  # (input name, kind: number | boolean | choice)
+
+
+@dataclass(frozen=True)
+class CalcColumn:
+    """One calculator call per person: where its value can change a verdict (``guard``;
+    None: everywhere) and its arguments. Its value is [lo, hi]."""
+
+    udf: CalcUdf
+    guard: exp.Expr | None
+    args: tuple[exp.Expr, ...]
+
+
+# Every calculator of the plan runs in one function call per row — its arguments are each
+# column's guard then its arguments; it returns a struct of [lo, hi] lists, one field per
+# column: engines pay per call far more than per row (a chunk of rows to Python and back).
+CALC_FUNCTION = "eligo_calculators"
 
 
 @dataclass
 class CompiledProtocol:
     ctes: list[tuple[str, exp.Expr]]  # leaves that are queries of their own
     criteria: dict[str, exp.Expr]
-    calculators: dict[str, CalcUdf] = field(default_factory=dict)
-    calc_columns: dict[str, exp.Expr] = field(default_factory=dict)
+    calc_columns: dict[str, CalcColumn] = field(default_factory=dict)
     # staging table → wide column → its aggregate (``agg FILTER (WHERE …)``)
     aggregates: dict[str, dict[str, exp.Expr]] = field(default_factory=dict)
     prepared: list[tuple[str, exp.Expr]] = field(default_factory=list)  # run before all
@@ -92,13 +106,13 @@ class CompiledProtocol:
         return out
 
     def _sources(self, present: set[str] | None
-                 ) -> tuple[list[tuple[str, exp.Expr, list[exp.Expr]]], list[exp.Expr]]:
+                 ) -> tuple[list[tuple[str, exp.Expr, list[exp.Expr]]], dict[str, list[exp.Expr]]]:
         """What the per-person row gathers: (source name, table or subquery, its columns as
         the row names them) for the aggregate tables, the query leaves and each analyte's
-        slice of ``eligo_analyte``, and the columns that need no join: an analyte with no
-        rows at all (not in ``present``) as typed NULLs. The values computed in a slice
-        (:meth:`_in_slices`) take, for a person without the analyte, what they give on NULL
-        columns (a constant the engine folds)."""
+        slice of ``eligo_analyte``; and per slice of an analyte with no rows at all (not in
+        ``present``), its columns as typed NULLs, joined to nothing. The values computed in
+        a slice (:meth:`_in_slices`) take, for a person without the analyte, what they give
+        on NULL columns (a constant the engine folds)."""
         sources: list[tuple[str, exp.Expr, list[exp.Expr]]] = [
             (name, cast(exp.Expr, exp.table_(name)), [_as(exp.column(c, name), c)
                                                        for c in _columns(q)])
@@ -106,7 +120,7 @@ class CompiledProtocol:
         ] + [(name, exp.table_(name), [_as(exp.column(c, name), f"{name}__{c}")
                                        for c in _columns(q)])
              for name, q in self.ctes]
-        nulls: list[exp.Expr] = []
+        nulls: dict[str, list[exp.Expr]] = {}
         in_slices = self._in_slices()
         for analyte, (name, columns) in self.slices.items():
             values = in_slices.get(name, [])
@@ -120,9 +134,8 @@ class CompiledProtocol:
 
             empty = [(v, self.values[v][0].transform(as_null)) for v in values]
             if present is not None and analyte not in present:
-                nulls += [_as(exp.cast(exp.null(), kind), f"{name}__{c}")
-                          for c, kind in columns.items()]
-                nulls += [_as(e, v) for v, e in empty]
+                nulls[name] = [_as(exp.cast(exp.null(), kind), f"{name}__{c}")
+                               for c, kind in columns.items()] + [_as(e, v) for v, e in empty]
                 continue
             q = exp.select("person_id", *sorted(columns), *(
                 _as(self.values[v][0].transform(unqualified), v) for v in values), copy=False
@@ -130,17 +143,47 @@ class CompiledProtocol:
             sources.append((name, _as(exp.Subquery(this=q), name), [
                 *(_as(exp.column(c, name), f"{name}__{c}") for c in sorted(columns)),
                 *(_as(_case((exp.column("person_id", name).is_(exp.null()), e),
-                                   default=exp.column(v, name)), v) for v, e in empty)]))
+                            default=exp.column(v, name)), v) for v, e in empty)]))
         return sources, nulls
 
-    def _joined(self, person: str, present: set[str] | None,
-                batch: int | None) -> tuple[list[tuple[str, exp.Expr]], exp.Expr]:
-        """Every person with every leaf column (``p.<leaf>__<column>``), NULL where the
-        person has no data: the persons left-joined to every source of :meth:`_sources`.
-        ``batch``: joined a batch of sources at a time into tables of their own (the steps
-        returned), then those tables to each other — for an engine that runs each join with
-        buffers of its own (Spark's sort-merge joins); else all in the one query."""
-        sources, nulls = self._sources(present)
+    def _source_of(self) -> dict[str, str]:
+        """Leaf name (``l12``, ``la3``) → the source that holds its columns."""
+        out = {name: f"eligo_agg_{table}" for table, columns in self.aggregates.items()
+               for name in {c.split("__")[0] for c in columns}}
+        out |= {name: name for name, _ in self.ctes}
+        out |= {name: name for name, _ in self.slices.values()}
+        return out
+
+    def _needs(self, exprs: list[exp.Expr]) -> tuple[set[str], set[str]]:
+        """The shared values and the sources that ``exprs`` read, directly or through
+        values."""
+        source_of = self._source_of()
+        values: set[str] = set()
+        sources: set[str] = set()
+        todo = list(exprs)
+        while todo:
+            for c in todo.pop().find_all(exp.Column):
+                if c.table == "p" and c.name in self.values and c.name not in values:
+                    values.add(c.name)
+                    todo.append(self.values[c.name][0])
+                elif _is_leaf(c.table):
+                    sources.add(source_of[c.table])
+        return values, sources
+
+    def _joined(self, person: str, present: set[str] | None, batch: int | None,
+                only: set[str] | None = None,
+                extra: Sequence[tuple[str, exp.Expr, list[exp.Expr]]] = ()
+                ) -> tuple[list[tuple[str, exp.Expr]], exp.Expr]:
+        """Every person with the leaf columns (``p.<leaf>__<column>``), NULL where the person
+        has no data: the persons left-joined to every source of :meth:`_sources` (``only``:
+        to these), and to ``extra``. ``batch``: joined a batch of sources at a time into
+        tables of their own (the steps returned), then those tables to each other — for an
+        engine that runs each join with buffers of its own (Spark's sort-merge joins); else
+        all in the one query."""
+        found, absent = self._sources(present)
+        sources = [s for s in found if only is None or s[0] in only] + list(extra)
+        nulls = [c for name, columns in absent.items() if only is None or name in only
+                 for c in columns]
         groups = [sources[k:k + batch] for k in range(0, len(sources), batch)] \
             if batch else [sources]
         queries: list[exp.Expr] = []
@@ -163,36 +206,89 @@ class CompiledProtocol:
                              copy=False)
         return steps, wide
 
-    def _per_person(self, joined: exp.Expr) -> exp.Expr:
-        """Each person's leaf columns (``joined``), then the shared values computed once per
-        person in nested projections (a value reads only values of lower levels), then the
-        calculators (which read values): streamed into the verdicts, never stored."""
+    def _with_values(self, joined: exp.Expr, only: set[str] | None = None) -> exp.Expr:
+        """Each person's leaf columns (``joined``), then the shared values (``only``: these)
+        computed once per person in nested projections (a value reads only values of lower
+        levels): streamed, never stored."""
         source: exp.Expr = _as(exp.Subquery(this=joined), "p")
         done = {v for values in self._in_slices().values() for v in values}
-        for level in sorted({lvl for v, (_, lvl) in self.values.items() if v not in done}):
-            source = _as(exp.Subquery(this=exp.select(_P_STAR.copy(), *(
-                _as(_to_wide(e), name) for name, (e, lvl) in self.values.items()
-                if lvl == level and name not in done), copy=False).from_(source, copy=False)),
-                "p")
-        if self.calc_columns:
-            source = _as(exp.Subquery(this=exp.select(_P_STAR.copy(), *(
-                _as(_to_wide(e), name) for name, e in self.calc_columns.items()
-            ), copy=False).from_(source, copy=False)), "p")
+        wanted = [(name, e, lvl) for name, (e, lvl) in self.values.items()
+                  if name not in done and (only is None or name in only)]
+        for level in sorted({lvl for _, _, lvl in wanted}):
+            source = self._level(source, [_as(_to_wide(e), name) for name, e, lvl in wanted
+                                          if lvl == level])
         return source
+
+    def _calculators(self, joined: exp.Expr, needed: set[str]) -> list[tuple[str, exp.Expr]]:
+        """``eligo_calc``: person_id and each calculator column [lo, hi] (``c<N>``), for the
+        persons where one can change a verdict. Their arguments are stored first
+        (``eligo_calc_args``, a row per such person), so that the calculators get them in
+        full chunks, in one call per chunk (see :data:`CALC_FUNCTION`): an engine pays for
+        every call to Python, however few rows it carries."""
+        guards = {name: f"{name}_when" for name in self.calc_columns}
+        source = self._level(self._with_values(joined, needed), [
+            _as(_to_wide(c.guard) if c.guard is not None else exp.true(), guards[name])
+            for name, c in self.calc_columns.items()])
+        args: list[exp.Expr] = []
+        for name, c in self.calc_columns.items():
+            args += [exp.column(guards[name], "p"),
+                     *(_as(_to_wide(a), f"{name}_{k}") for k, a in enumerate(c.args))]
+        stored = exp.select(exp.column("person_id", "p"), *args, copy=False).from_(
+            source, copy=False)
+        if all(c.guard is not None for c in self.calc_columns.values()):
+            stored = stored.where(exp.or_(*(exp.column(g, "p") for g in guards.values())),
+                                  copy=False)
+        names = [a.alias_or_name for a in args]
+        calls = exp.select("person_id", _as(exp.Anonymous(
+            this=CALC_FUNCTION, expressions=[exp.column(n) for n in names]), CALC_FUNCTION),
+            copy=False).from_(CALC_ARGS_TABLE, copy=False)
+        return [(CALC_ARGS_TABLE, stored), (CALC_TABLE, exp.select("person_id", *(
+            _as(exp.column(name, CALC_FUNCTION, "r"), name) for name in self.calc_columns),
+            copy=False).from_(_as(exp.Subquery(this=calls), "r"), copy=False))]
+
+    @staticmethod
+    def _level(source: exp.Expr, columns: list[exp.Expr]) -> exp.Expr:
+        """``source`` (alias p) with ``columns`` added, as p again."""
+        return _as(exp.Subquery(this=exp.select(_P_STAR.copy(), *columns, copy=False)
+                                .from_(source, copy=False)), "p")
+
+    def calc_parameters(self) -> list[str]:
+        """The kinds of :data:`CALC_FUNCTION`'s parameters (boolean, number, choice)."""
+        return [kind for c in self.calc_columns.values()
+                for kind in ("boolean", *(k for _, k in c.udf.args))]
 
     def statements(self, person: str, present: set[str] | None = None,
                    batch: int | None = None) -> list[tuple[str, exp.Expr]]:
         """The plan as (table, query) steps: ``eligo_analyte`` and the aggregate passes and
-        query leaves materialised (small: a row per person who has such data), then one
-        statement that joins them to every person and computes the verdicts — person_id and
-        one nullable boolean per criterion — in ``VERDICT_TABLE``. ``present``: the analytes
-        that have rows (None: all); ``batch``: see :meth:`_joined`."""
-        joins, joined = self._joined(person, present, batch)
+        query leaves materialised (small: a row per person who has such data); the
+        calculators, over the sources their arguments read, for the persons where they
+        matter (``eligo_calc``); then one statement that joins everything to every person
+        and computes the verdicts — person_id and one nullable boolean per criterion — in
+        ``VERDICT_TABLE``. ``present``: the analytes that have rows (None: all); ``batch``:
+        see :meth:`_joined`."""
+        steps: list[tuple[str, exp.Expr]] = [*self.prepared, *self.aggregate_tables(),
+                                             *self.ctes]
+        if not self.calc_columns:
+            joins, joined = self._joined(person, present, batch)
+            steps += joins
+        else:
+            values, sources = self._needs([e for c in self.calc_columns.values()
+                                           for e in (*c.args, c.guard) if e is not None])
+            if batch:  # the batches are tables: the calculators read them, then join them
+                joins, joined = self._joined(person, present, batch)
+                steps += [*joins, *self._calculators(joined, values)]
+                joined = cast(exp.Select, joined.copy()).join(
+                    exp.table_(CALC_TABLE), using=["person_id"], join_type="left", copy=False)
+            else:
+                steps += self._calculators(self._joined(person, present, None, sources)[1],
+                                           values)
+                joined = self._joined(person, present, None, extra=[(
+                    CALC_TABLE, exp.table_(CALC_TABLE),
+                    [_as(exp.column(c, CALC_TABLE), c) for c in self.calc_columns])])[1]
         verdicts = exp.select(exp.column("person_id", "p"), *(
             _as(_to_wide(e), cid, quoted=True) for cid, e in self.criteria.items()
-        ), copy=False).from_(self._per_person(joined), copy=False)
-        return [*self.prepared, *self.aggregate_tables(), *self.ctes, *joins,
-                (VERDICT_TABLE, verdicts)]
+        ), copy=False).from_(self._with_values(joined), copy=False)
+        return [*steps, (VERDICT_TABLE, verdicts)]
 
 
 _P_STAR = exp.column(exp.Star(), "p")
@@ -230,6 +326,7 @@ def _is_leaf(table: str) -> bool:
 ANALYTE_TABLE = "eligo_analyte"
 VERDICT_TABLE = "eligo_verdicts"
 CALC_TABLE = "eligo_calc"
+CALC_ARGS_TABLE = "eligo_calc_args"
 
 
 # the columns of eligo_analyte (``hi_0`` → ``hi``) and their types
@@ -308,8 +405,7 @@ class SqlCompiler:
         self._cte_list: list[tuple[str, exp.Expr]] = []
         self._criteria: dict[str, exp.Expr] = {}
         self._policy = "open"
-        self.calculators: dict[str, CalcUdf] = {}
-        self._calc_columns: dict[str, exp.Expr] = {}
+        self._calc_columns: dict[str, CalcColumn] = {}
         self._aggregates: dict[str, dict[str, exp.Expr]] = {}
         self._windows: list[date] = []  # window starts of extrema and "any result" positives
         self._slices: dict[str, tuple[int, set[str]]] = {}  # analyte → (k, columns read)
@@ -387,7 +483,7 @@ class SqlCompiler:
         slices = {name: (f"la{k}", {c: _ANALYTE_TYPES[c.split("_")[0]] for c in columns})
                   for name, (k, columns) in self._slices.items()}
         return CompiledProtocol(list(self._cte_list), dict(self._criteria),
-                                dict(self.calculators), dict(self._calc_columns),
+                                dict(self._calc_columns),
                                 {t: dict(c) for t, c in self._aggregates.items()}, prepared,
                                 slices, dict(self._values),
                                 Horizons(dict(self._horizons), dict(self._row_horizons)))
@@ -741,20 +837,14 @@ class SqlCompiler:
                 v = self.numeric(expr)  # type: ignore[arg-type]
                 args.append(_case((sql(":lo = :hi", lo=v.lo, hi=v.hi), v.lo.copy())))
                 kinds.append((name, "number"))
-        fn = f"eligo_calc_{len(self.calculators)}"
-        for known in self.calculators.values():
-            if (known.calculator, known.args) == (node.name, tuple(kinds)):
-                fn = known.function
-        self.calculators[fn] = CalcUdf(fn, node.name, tuple(kinds))
-        call: exp.Expr = exp.Anonymous(this=fn, expressions=args)
         guards = [g for g in (make() for make in self._guards) if not any(
             c.table == CALC_TABLE for c in g.find_all(exp.Column))]  # not eligo_calc itself
         if CALCULATORS[node.name].bounds is None:  # no bounds: unknown whenever an input is
             guards += [a.copy().is_(exp.null()).not_() for a in args]
-        if guards:
-            call = _case((exp.and_(*(g.copy() for g in guards)), call))
         column = f"c{len(self._calc_columns)}"
-        self._calc_columns[column] = call  # one call per person: [lo, hi]
+        self._calc_columns[column] = CalcColumn(  # one call per person: [lo, hi]
+            CalcUdf(node.name, tuple(kinds)),
+            exp.and_(*(g.copy() for g in guards)) if guards else None, tuple(args))
         bounds = exp.column(column, CALC_TABLE)
         return Num(self.dialect_element(bounds, 1), self.dialect_element(bounds.copy(), 2))
 

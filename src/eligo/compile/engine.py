@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -23,12 +23,20 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 from duckdb import func as duckdb_func
 from duckdb import sqltypes
 from sqlglot import exp
 
 from eligo.calc import CALCULATORS, CalcInputError
-from eligo.compile.compiler import VERDICT_TABLE, CalcUdf, CompiledProtocol, SqlCompiler
+from eligo.compile.compiler import (
+    CALC_FUNCTION,
+    VERDICT_TABLE,
+    CalcColumn,
+    CalcUdf,
+    CompiledProtocol,
+    SqlCompiler,
+)
 from eligo.compile.dialect import DIALECTS
 from eligo.compile.staging import Staging, sql, stage
 from eligo.errors import UsageError
@@ -37,7 +45,7 @@ from eligo.omop.local import local_concepts
 from eligo.omop.source import SourceReport, normalize_views
 from eligo.protocol.model import Protocol
 
-__all__ = ["DuckDBEngine", "calc_udf", "default_memory_limit"]
+__all__ = ["DuckDBEngine", "calculators_function", "calculators_udf", "default_memory_limit"]
 
 
 def default_memory_limit() -> str:
@@ -49,16 +57,17 @@ def default_memory_limit() -> str:
     return f"{max(total // 4, 2 << 30) >> 20}MB"
 
 
-def calc_function(udf: CalcUdf) -> Any:
+def calc_function(udf: CalcUdf) -> Callable[..., tuple[float | None, float | None]]:
     """The calculator behind a SQL call, on one person's arguments: [lo, hi] or [None, None].
-    Memoised: most persons share the same arguments (most often: nothing recorded)."""
+    A score (a calculator with bounds: a sum of items) is memoised: most persons share the
+    same arguments (most often: nothing recorded); a formula of measurements (Cockcroft–Gault)
+    rarely sees the same numbers twice, so it is not."""
     calc = CALCULATORS[udf.calculator]
     names = [name for name, _ in udf.args]
 
-    @lru_cache(maxsize=65536)
     def call(*values: Any) -> tuple[float | None, float | None]:
         args = dict(zip(names, values, strict=True))
-        if any(v is None for v in values):
+        if None in values:
             if calc.bounds is None:
                 return (None, None)
             lo, hi = calc.bounds(args)
@@ -69,24 +78,57 @@ def calc_function(udf: CalcUdf) -> Any:
             return (None, None)
         return (value, value)
 
-    return call
+    return call if calc.bounds is None else lru_cache(maxsize=65536)(call)
 
 
-def calc_udf(udf: CalcUdf) -> Any:
-    """A vectorised (Arrow) DuckDB function over whole columns of arguments."""
-    call = calc_function(udf)
+def calculators_function(columns: Mapping[str, CalcColumn]
+                         ) -> Callable[..., tuple[list[float | None], ...]]:
+    """:data:`~eligo.compile.compiler.CALC_FUNCTION` on one row's values (each column's
+    guard, then its arguments): each column's [lo, hi], [None, None] where its guard is not
+    true."""
+    calls = [(calc_function(c.udf), len(c.udf.args)) for c in columns.values()]
+    none: list[float | None] = [None, None]
 
-    def vectorised(*columns: pa.Array) -> pa.Array:
-        flat: list[float | None] = []
-        for row in zip(*(c.to_pylist() for c in columns), strict=True):
-            flat += call(*row)
-        # [lo, hi] per row: a flat array cut in pairs, not a Python list per row
-        return pa.ListArray.from_arrays(pa.array(range(0, len(flat) + 1, 2), pa.int32()),
-                                        pa.array(flat, pa.float64()))
+    def row(*values: Any) -> tuple[list[float | None], ...]:
+        out = []
+        i = 0
+        for call, n in calls:
+            out.append(list(call(*values[i + 1:i + 1 + n])) if values[i] else none)
+            i += 1 + n
+        return tuple(out)
+
+    return row
+
+
+def calculators_udf(columns: Mapping[str, CalcColumn]) -> Any:
+    """:data:`~eligo.compile.compiler.CALC_FUNCTION` as a vectorised (Arrow) DuckDB function
+    over whole columns of arguments, returning a struct of [lo, hi] lists."""
+    calls = [(calc_function(c.udf), len(c.udf.args)) for c in columns.values()]
+    names = list(columns)
+
+    def vectorised(*arrays: pa.Array) -> pa.Array:
+        rows = len(arrays[0]) if arrays else 0
+        fields = []
+        i = 0
+        for call, n in calls:
+            when = pc.fill_null(arrays[i], False)
+            # only the rows where this calculator matters reach Python (a few in ten)
+            args = [pc.filter(a, when).to_pylist() for a in arrays[i + 1:i + 1 + n]]
+            i += 1 + n
+            flat: list[float | None] = [None] * (2 * rows)
+            for r, values in zip(pc.indices_nonzero(when).to_pylist(),
+                                 zip(*args, strict=True) if n else [()] * sum(
+                                     when.to_pylist()), strict=True):
+                flat[2 * r], flat[2 * r + 1] = call(*values)
+            # [lo, hi] per row: a flat array cut in pairs, not a Python list per row
+            fields.append(pa.ListArray.from_arrays(
+                pa.array(range(0, len(flat) + 1, 2), pa.int32()), pa.array(flat, pa.float64())))
+        return pa.StructArray.from_arrays(fields, names=names)
 
     # DuckDB counts the function's parameters: give it one per SQL argument
     vectorised.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [inspect.Parameter(name, inspect.Parameter.POSITIONAL_ONLY) for name, _ in udf.args])
+        [inspect.Parameter(f"a{k}", inspect.Parameter.POSITIONAL_ONLY)
+         for k in range(sum(1 + n for _, n in calls))])
     return vectorised
 
 
@@ -202,15 +244,17 @@ class DuckDBEngine:
 
     def compile(self, as_of: date) -> CompiledProtocol:
         compiled = SqlCompiler(self.protocol, as_of, DIALECTS["duckdb"]).compile()
-        for udf in compiled.calculators.values():
+        if compiled.calc_columns:
             types = {"number": sqltypes.DOUBLE, "boolean": sqltypes.BOOLEAN,
                      "choice": sqltypes.VARCHAR}
             with contextlib.suppress(duckdb.Error):
-                self.con.remove_function(udf.function)
+                self.con.remove_function(CALC_FUNCTION)
             self.con.create_function(
-                udf.function, calc_udf(udf), [types[k] for _, k in udf.args],
-                duckdb.list_type(sqltypes.DOUBLE), type=duckdb_func.ARROW,
-                null_handling=duckdb_func.SPECIAL, side_effects=False)
+                CALC_FUNCTION, calculators_udf(compiled.calc_columns),
+                [types[k] for k in compiled.calc_parameters()],
+                duckdb.struct_type({name: duckdb.list_type(sqltypes.DOUBLE)
+                                    for name in compiled.calc_columns}),
+                type=duckdb_func.ARROW, null_handling=duckdb_func.SPECIAL, side_effects=False)
         return compiled
 
     def screen(self, as_of: date, site_ranges: Mapping[str, SiteRange] | None = None) -> str:

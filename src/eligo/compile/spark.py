@@ -31,9 +31,15 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 from sqlglot import exp
 
-from eligo.compile.compiler import VERDICT_TABLE, CalcUdf, CompiledProtocol, SqlCompiler
+from eligo.compile.compiler import (
+    CALC_FUNCTION,
+    VERDICT_TABLE,
+    CalcColumn,
+    CompiledProtocol,
+    SqlCompiler,
+)
 from eligo.compile.dialect import DIALECTS
-from eligo.compile.engine import calc_function
+from eligo.compile.engine import calculators_function
 from eligo.compile.staging import Staging, sql, stage
 from eligo.errors import UsageError
 from eligo.interpret.context import SiteRange
@@ -72,25 +78,27 @@ logger.codegen.level = fatal
 """
 
 
-class _CalcCall:
-    """A calculator as a Spark UDF: picklable (only the :class:`CalcUdf` travels to the Python
-    workers), the memoised function built on first use in each worker."""
+class _Calculators:
+    """The calculators as one Spark UDF: picklable (only the :class:`CalcColumn` udfs travel
+    to the Python workers; the guards and arguments are SQL), the memoised functions built on
+    first use in each worker."""
 
-    def __init__(self, udf: CalcUdf) -> None:
-        self.udf = udf
-        self._call: Any = None
+    def __init__(self, columns: Mapping[str, CalcColumn]) -> None:
+        self.udfs = {name: c.udf for name, c in columns.items()}
+        self._row: Any = None
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"udf": self.udf}
+        return {"udfs": self.udfs}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.udf = state["udf"]
-        self._call = None
+        self.udfs = state["udfs"]
+        self._row = None
 
-    def __call__(self, *values: Any) -> list[float | None]:
-        if self._call is None:
-            self._call = calc_function(self.udf)
-        return list(self._call(*values))
+    def __call__(self, *values: Any) -> tuple[list[float | None], ...]:
+        if self._row is None:
+            self._row = calculators_function(
+                {name: CalcColumn(udf, None, ()) for name, udf in self.udfs.items()})
+        return tuple(self._row(*values))
 
 
 @dataclass
@@ -279,11 +287,13 @@ class SparkEngine:
                                    ).createOrReplaceTempView(name)
 
     def compile(self, as_of: date) -> CompiledProtocol:
-        from pyspark.sql.types import ArrayType, DoubleType
+        from pyspark.sql.types import ArrayType, DoubleType, StructField, StructType
 
         compiled = SqlCompiler(self.protocol, as_of, DIALECT).compile()
-        for udf in compiled.calculators.values():
-            self.spark.udf.register(udf.function, _CalcCall(udf), ArrayType(DoubleType()))
+        if compiled.calc_columns:
+            self.spark.udf.register(CALC_FUNCTION, _Calculators(compiled.calc_columns),
+                                    StructType([StructField(name, ArrayType(DoubleType()))
+                                                for name in compiled.calc_columns]))
         return compiled
 
     def screen(self, as_of: date, site_ranges: Mapping[str, SiteRange] | None = None) -> str:
