@@ -94,6 +94,8 @@ class CliRun:
     summary: str = ""
 
 
+# the phases `eligo population` prints, in order
+PHASES = ("open", "compile", "stage", "screen", "summarise", "write", "coverage", "report")
 PHASE_LINE = re.compile(r"written to .*\((.*)\)\s*$", re.M)
 
 
@@ -304,7 +306,7 @@ def main() -> None:
               f"{', '.join(f'{r.wall:.2f}' for r in cli_runs)}), peak RSS {cli.peak_mb:,.0f} MB")
         print("    phases (median): "
               + ", ".join(f"{k} {v:.2f} s" for k, v in cli.phases.items())
-              + f"; outside the phases (start-up, import, report): "
+              + f"; outside the phases (interpreter start-up, imports, protocol cache): "
               f"{cli.wall - sum(cli.phases.values()):.2f} s")
         print(f"    {cli.summary}")
         floor_runs = [scan_floor(db) for _ in range(runs)]
@@ -328,11 +330,10 @@ def main() -> None:
     # -- growth -----------------------------------------------------------------------------
     print("growth with N:")
     print("| persons | generate | eligo population (wall) | per 10^5 persons | persons/s "
-          "| peak RSS | open / stage / compile / screen / summarise | scan floor | wall ÷ floor |")
+          f"| peak RSS | {' / '.join(PHASES)} | scan floor | wall ÷ floor |")
     print("|---|---|---|---|---|---|---|---|---|")
     for n, r in results["sizes"].items():
-        ph = " / ".join(f"{r['phases'].get(k, float('nan')):.1f}"
-                        for k in ("open", "stage", "compile", "screen", "summarise"))
+        ph = " / ".join(f"{r['phases'].get(k, float('nan')):.1f}" for k in PHASES)
         print(f"| {n:,} | {r['generation_s']:.1f} s | {r['wall']:.1f} s | "
               f"{r['wall'] / n * 1e5:.1f} s | {n / r['wall']:,.0f} | {r['peak_mb']:,.0f} MB | "
               f"{ph} s | {r['floor']:.2f} s | {r['wall'] / r['floor']:.1f}x |")
@@ -357,9 +358,8 @@ def main() -> None:
         rows.append((f"`eligo population`, {n:,} persons, wall{note}",
                      f"{r['wall']:.1f} s = {n / r['wall']:,.0f} persons/s; "
                      f"{r['wall'] / n * 1e5:.1f} s per 10^5; peak RSS {r['peak_mb']:,.0f} MB", "—"))
-        rows.append((f"  phases open / stage / compile / screen / summarise, {n:,}",
-                     " / ".join(f"{r['phases'].get(k, 0):.1f}" for k in
-                                ("open", "stage", "compile", "screen", "summarise")) + " s", "—"))
+        rows.append((f"  phases {' / '.join(PHASES)}, {n:,}",
+                     " / ".join(f"{r['phases'].get(k, 0):.1f}" for k in PHASES) + " s", "—"))
         ok = r["wall"] / r["floor"] <= 3
         rows.append((f"scan floor, {n:,} persons; ratio full screening ÷ floor",
                      f"{r['floor']:.2f} s; {r['wall'] / r['floor']:.1f}x (CLI wall), "

@@ -91,4 +91,4 @@ def _print_summary(result: object) -> None:
     for note in result.source_notes:
         console.print(f"[yellow]source:[/] {note}")
     timing = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items())
-    console.print(f"written to {result.out} ({timing})")
+    console.print(f"written to {result.out} ({timing})", soft_wrap=True)  # one line to parse

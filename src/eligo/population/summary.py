@@ -7,7 +7,7 @@ SPEC §2.3 follows (any fail → ineligible; all pass → eligible; else incompl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date
 
 from sqlglot import exp
@@ -41,35 +41,66 @@ def _count(cond: exp.Expr) -> exp.Expr:
     return exp.func("SUM", exp.Case().when(cond, exp.convert(1)).else_(exp.convert(0)))
 
 
-def _n(items: list[exp.Expr]) -> exp.Expr:
+def _sum(items: list[exp.Expr]) -> exp.Expr:
     total: exp.Expr = exp.convert(0)
     for i in items:
-        total = exp.Add(this=total, expression=exp.Case().when(i, exp.convert(1))
-                        .else_(exp.convert(0)))
+        total = exp.Add(this=total, expression=i)
     return exp.paren(total)
+
+
+_WORD = 60  # criteria per BIGINT bit mask
 
 
 def status_sql(protocol: Protocol, verdicts: str) -> exp.Select:
     """Per person: for every cohort its status, how many criteria fail and are open
     (``n_fail_<c>``, ``n_open_<c>``) and the 1-based steps, in protocol order, of the first
     failing, first open and first not passing criterion (``first_fail_<c>``, …; NULL: none);
-    the overall status. Attrition, unlock and leave-one-out are small GROUP BYs over these."""
-    counts: list[exp.Expr] = [exp.column("person_id", "v")]
+    the overall status. Attrition, unlock and leave-one-out are small GROUP BYs over these.
+
+    Each criterion is tested once, not once per cohort: a person's failing and open criteria
+    are bit masks (bit j = the j-th criterion of the protocol, 60 to a BIGINT), and a cohort
+    reads them through its own constant mask — counts are bit counts, the first step is the
+    lowest bit set, numbered among the cohort's own criteria."""
+    index = {c.id: j for j, c in enumerate(protocol.criteria)}
+    words = range((len(index) + _WORD - 1) // _WORD)
+
+    def mask(pred: Callable[[Criterion], exp.Expr], w: int) -> exp.Expr:
+        return _sum([exp.Case().when(pred(c), exp.convert(1 << (index[c.id] - w * _WORD)))
+                     .else_(exp.convert(0)) for c in protocol.criteria
+                     if index[c.id] // _WORD == w])
+
+    masks = [exp.alias_(mask(p, w), f"{kind}_{w}") for w in words
+             for kind, p in (("fail", fails), ("open", is_open))]
+    bits = exp.select(exp.column("person_id", "v"), *masks).from_(
+        exp.alias_(exp.table_(verdicts), "v"))
+    counts: list[exp.Expr] = [exp.column("person_id")]
     for cohort in protocol.cohorts:
-        crits = protocol.criteria_for(cohort.id)
+        own = [sum(1 << (index[c.id] - w * _WORD) for c in protocol.criteria_for(cohort.id)
+                   if index[c.id] // _WORD == w) for w in words]
 
-        def first(pred: Callable[[Criterion], exp.Expr],
-                  crits: Sequence[Criterion] = crits) -> exp.Expr:
-            return exp.func("LEAST", *(exp.Case().when(pred(c), exp.convert(j + 1))
-                                       for j, c in enumerate(crits)))
+        def of(kind: str, w: int, own: list[int] = own) -> exp.Expr:
+            # this cohort's bits of a mask: fail, open, or not passing (either)
+            m = f"(fail_{w} | open_{w})" if kind == "nonpass" else f"{kind}_{w}"
+            return sql(f"({m} & {own[w]})")
 
-        counts += [exp.alias_(_n([fails(c) for c in crits]), f"n_fail_{cohort.id}"),
-                   exp.alias_(_n([is_open(c) for c in crits]), f"n_open_{cohort.id}"),
-                   exp.alias_(first(fails), f"first_fail_{cohort.id}"),
-                   exp.alias_(first(is_open), f"first_open_{cohort.id}"),
-                   exp.alias_(first(lambda c: exp.not_(passes(c))),
-                              f"first_nonpass_{cohort.id}")]
-    inner = exp.select(*counts).from_(exp.alias_(exp.table_(verdicts), "v"))
+        def first(kind: str, own: list[int] = own) -> exp.Expr:
+            case = exp.Case()
+            before = 0
+            for w in words:
+                # the lowest bit set (f & -f), numbered among the cohort's own bits below it
+                case = case.when(sql(":f <> 0", f=of(kind, w)), sql(
+                    f"BIT_COUNT({own[w]} & ((:f & -:f) - 1)) + {before + 1}", f=of(kind, w)))
+                before += bin(own[w]).count("1")
+            return case
+
+        counts += [
+            exp.alias_(_sum([exp.func("BIT_COUNT", of("fail", w)) for w in words]),
+                       f"n_fail_{cohort.id}"),
+            exp.alias_(_sum([exp.func("BIT_COUNT", of("open", w)) for w in words]),
+                       f"n_open_{cohort.id}"),
+            *(exp.alias_(first(kind), f"first_{kind}_{cohort.id}")
+              for kind in ("fail", "open", "nonpass"))]
+    inner = exp.select(*counts).from_(exp.alias_(exp.Subquery(this=bits), "b"))
     statuses = []
     for cohort in protocol.cohorts:
         statuses.append(exp.alias_(
