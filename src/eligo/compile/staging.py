@@ -35,7 +35,8 @@ from eligo.omop.local import LocalConcepts
 from eligo.protocol.model import Protocol
 
 __all__ = ["KEY_COLUMNS", "KEY_TABLE_COLUMNS", "NEGATIVE_CODES", "POSITIVE_CODES", "Horizons",
-           "Staging", "StagingTarget", "same_key", "sql", "stage", "staging_statements"]
+           "Staging", "StagingTarget", "analyte_ids", "same_key", "sql", "stage",
+           "staging_statements"]
 
 _VOCABULARIES = {
     "loinc": ("LOINC",),
@@ -291,9 +292,9 @@ class Staging:
         ULN taken from the site's ranges where the row has none (SPEC §2.5)."""
         return sql(
             f"""
-            SELECT k.analyte, f.src, f.row_id, f.person_id, f.concept_id, f.source_concept_id,
-                   f.day, f.ts, f.value, f.operator, f.range_high, f.value_as_concept_id,
-                   f.value_string, q.concept_code AS value_code, k.factor,
+            SELECT k.analyte, k.aid, f.src, f.row_id, f.person_id, f.concept_id,
+                   f.source_concept_id, f.day, f.ts, f.value, f.operator, f.range_high,
+                   f.value_as_concept_id, f.value_string, q.concept_code AS value_code, k.factor,
                    f.value * k.factor AS value_conv,
                    COALESCE(f.range_high * k.factor, k.site_uln) AS uln_conv,
                    f.value IS NOT NULL AND k.factor IS NOT NULL AS usable,
@@ -311,6 +312,7 @@ class Staging:
         does not convert gets none, so its rows are unusable exactly as in the interpreter),
         the site's ULN for it, and the earliest day any criterion reads."""
         site = self.site_ulns(site_ranges or {})
+        ids = analyte_ids(self.protocol)
         factors: dict[tuple[str, str | None], float | None] = {}
         out = []
         for src, concept, source, unit_concept, unit_text, analyte, unit_key, code, \
@@ -326,7 +328,7 @@ class Staging:
                 uln = site.get((analyte, source_code))
             if uln is None:
                 uln = site.get((analyte, analyte))
-            out.append((src, concept, source, unit_concept, unit_text, analyte,
+            out.append((src, concept, source, unit_concept, unit_text, analyte, ids[analyte],
                         factors[analyte, unit_key], uln,
                         min(d for d in (agg_from, rows_from) if d is not None),
                         agg_from, rows_from))
@@ -357,6 +359,12 @@ class Staging:
             return None
 
 
+def analyte_ids(protocol: Protocol) -> dict[str, int]:
+    """Each analyte's number (``aid``), in the protocol's order: what the analyte aggregates
+    group and test by."""
+    return {name: k for k, name in enumerate(protocol.analytes)}
+
+
 @dataclass(frozen=True)
 class Horizons:
     """The earliest day any criterion reads, per analyte: through ``eligo_analyte`` (its
@@ -376,8 +384,8 @@ ENTRY_COLUMNS = (
 KEY_TABLE_COLUMNS = (
     ("src", "VARCHAR"), ("concept_id", "BIGINT"), ("source_concept_id", "BIGINT"),
     ("unit_concept_id", "BIGINT"), ("unit_source_value", "VARCHAR"), ("analyte", "VARCHAR"),
-    ("factor", "DOUBLE"), ("site_uln", "DOUBLE"), ("horizon", "DATE"), ("agg_from", "DATE"),
-    ("rows_from", "DATE"))
+    ("aid", "SMALLINT"), ("factor", "DOUBLE"), ("site_uln", "DOUBLE"), ("horizon", "DATE"),
+    ("agg_from", "DATE"), ("rows_from", "DATE"))
 
 
 def _union(selects: list[exp.Select]) -> exp.Expr:

@@ -171,10 +171,10 @@ def coverage_sql(protocol: Protocol, as_of: date, horizons: Horizons) -> exp.Exp
                WHERE :by_rows GROUP BY r.analyte""", start=start, by_rows=by_rows))
     if horizons.aggregate:
         persons.append(sql(
-            """SELECT a.analyte, COUNT(a.last_usable) AS back,
+            """SELECT h.analyte, COUNT(a.last_usable) AS back,
                       SUM(CASE WHEN a.last_usable >= :start THEN 1 ELSE 0 END) AS recent
-               FROM eligo_analyte AS a JOIN h ON h.analyte = a.analyte
-               WHERE NOT (:by_rows) GROUP BY a.analyte""", start=start, by_rows=by_rows))
+               FROM eligo_analyte AS a JOIN h ON h.aid = a.aid
+               WHERE NOT (:by_rows) GROUP BY h.analyte""", start=start, by_rows=by_rows))
     if not persons:
         persons.append(sql("SELECT analyte, 0 AS back, 0 AS recent FROM h WHERE FALSE"))
     union = persons[0]
@@ -183,7 +183,8 @@ def coverage_sql(protocol: Protocol, as_of: date, horizons: Horizons) -> exp.Exp
     return sql(
         f"""
         WITH h AS (
-          SELECT analyte, MIN(agg_from) AS agg_from, MIN(rows_from) AS rows_from
+          SELECT analyte, MIN(aid) AS aid, MIN(agg_from) AS agg_from,
+                 MIN(rows_from) AS rows_from
           FROM eligo_keys GROUP BY analyte
         ),
         persons AS (:persons),
