@@ -57,7 +57,8 @@ DIALECT = DIALECTS["spark"]
 
 # CDM column type (eligo.omop.schema, DuckDB names) → Spark SQL type
 _SPARK_TYPES = {"BIGINT": "bigint", "INTEGER": "int", "DOUBLE": "double", "VARCHAR": "string",
-                "BOOLEAN": "boolean", "DATE": "date", "TIMESTAMP": "timestamp_ntz"}
+                "SMALLINT": "smallint", "BOOLEAN": "boolean", "DATE": "date",
+                "TIMESTAMP": "timestamp_ntz"}
 # Spark types that already hold a CDM type's values without a cast
 _SAME = {"timestamp_ntz": {"timestamp_ntz", "timestamp"}}
 
