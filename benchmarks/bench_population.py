@@ -3,6 +3,7 @@
     python benchmarks/bench_population.py                      # 10⁴, 10⁵, 10⁶ (~9 min, 2 cores)
     python benchmarks/bench_population.py --max-persons 100000 # stop after 10⁵
     python benchmarks/bench_population.py --no-circe           # skip the OHDSI Circe peer
+    python benchmarks/bench_population.py --no-spark           # skip the Spark local-mode run
 
 Figures (see benchmarks/README.md):
 
@@ -16,6 +17,8 @@ Figures (see benchmarks/README.md):
    FHIR bundles in one process, and population persons/s ÷ interpreter persons/s.
 4. The OHDSI peer: an equivalent subset as a Circe cohort definition (benchmarks/circe_peer.py,
    run in its own venv), its SQL on the 10⁵ CDM, beside eligo restricted to the same subset.
+5. Spark in local mode on the 10⁵ CDM (`--engine spark`), beside DuckDB on the same file: wall
+   time and whether the verdict and status tables are identical.
 
 Every timing is printed with the load average; other processes on the machine add noise.
 """
@@ -243,6 +246,31 @@ def interpreter(n_bundles: int, n_resources: int, passes: int) -> dict:
             "per_s": n_bundles / med}
 
 
+# -- 5. Spark ---------------------------------------------------------------------------------
+def spark_run(db: str, env: dict[str, str]) -> dict:
+    """`eligo population --engine spark` once, and the same file on DuckDB: wall times, and
+    how many rows of verdicts.parquet and status.parquet differ between the two."""
+    import duckdb
+
+    outs = {e: Path(tempfile.mkdtemp(prefix=f"eligo-pop-{e}-")) for e in ("spark", "duckdb")}
+    try:
+        spark = run_cli([*population_cmd(db, outs["spark"]), "--engine", "spark"], env)
+        duck = run_cli(population_cmd(db, outs["duckdb"]), env)
+        con = duckdb.connect()
+        differ = 0
+        for f in ("verdicts.parquet", "status.parquet"):
+            a, b = (f"'{outs[e] / f}'" for e in ("spark", "duckdb"))
+            for x, y in ((a, b), (b, a)):
+                differ += con.execute(f"SELECT count(*) FROM (SELECT * FROM {x} EXCEPT ALL "
+                                      f"SELECT * FROM {y})").fetchone()[0]
+        con.close()
+    finally:
+        for out in outs.values():
+            shutil.rmtree(out, ignore_errors=True)
+    return {"wall": spark.wall, "phases": spark.phases, "peak_mb": spark.peak_mb,
+            "duck_wall": duck.wall, "differ": differ}
+
+
 # -- main -----------------------------------------------------------------------------------
 def machine() -> dict[str, str]:
     def sh(cmd: str) -> str:
@@ -270,6 +298,8 @@ def main() -> None:
     ap.add_argument("--circe-python", default="/tmp/circe-venv/bin/python",
                     help="python of a venv with ohdsi-circepy installed")
     ap.add_argument("--circe-persons", type=int, default=100_000)
+    ap.add_argument("--no-spark", action="store_true", help="skip the Spark local-mode run")
+    ap.add_argument("--spark-persons", type=int, default=100_000)
     ap.add_argument("--json", help="also write every figure to this JSON file")
     args = ap.parse_args()
 
@@ -396,6 +426,22 @@ def main() -> None:
                 print("  " + line)
             print()
             rows.extend(c["rows"])
+
+    # -- 5. Spark, local mode ------------------------------------------------------------------
+    if not args.no_spark:
+        n = min(args.spark_persons, largest)
+        print(f"[Spark local mode on {n:,} persons] ({load()})", flush=True)
+        db = generate(n, args.seed, data_dir)["path"]
+        sp = spark_run(db, env)
+        results["spark"] = sp
+        print(f"  eligo population --engine spark: {sp['wall']:.1f} s wall; phases "
+              + ", ".join(f"{k} {v:.1f} s" for k, v in sp["phases"].items())
+              + f"; verdict rows differing from DuckDB's: {sp['differ']}\n", flush=True)
+        rows.append((f"`eligo population --engine spark` (local[2]), {n:,} persons (one run)",
+                     f"{sp['wall']:.1f} s wall (DuckDB {sp['duck_wall']:.1f} s); verdicts and "
+                     f"statuses identical to DuckDB's: {'yes' if sp['differ'] == 0 else 'NO'} "
+                     f"({sp['differ']} rows differ)", "identical ✓" if sp["differ"] == 0
+                     else "identical ✗"))
 
     print(f"{load()} at end\n")
     print("## Summary\n")
