@@ -73,7 +73,7 @@ def screen_population(protocol: Protocol, source: str, as_of: date, out: Path, *
         if spark:
             coverage = _screen_on_spark(engine, protocol, source, as_of, out, step,
                                         site_ranges, compiled.horizons)
-            lap("screen (spark)")
+            lap("spark")  # stage, compile and screen on Spark
         else:
             step("stage: value sets, fact keys, units")
             engine.stage(as_of, compiled, site_ranges)
