@@ -187,7 +187,7 @@ class CompiledProtocol:
         nulls = [c for name, columns in absent.items() if only is None or name in only
                  for c in columns]
         groups = [sources[k:k + batch] for k in range(0, len(sources), batch)] \
-            if batch else [sources]
+            if batch and sources else [sources]
         queries: list[exp.Expr] = []
         for k, group in enumerate(groups):
             q = exp.select(exp.column("person_id", "p"), *(

@@ -116,9 +116,9 @@ def calculators_udf(columns: Mapping[str, CalcColumn]) -> Any:
             args = [pc.filter(a, when).to_pylist() for a in arrays[i + 1:i + 1 + n]]
             i += 1 + n
             flat: list[float | None] = [None] * (2 * rows)
-            for r, values in zip(pc.indices_nonzero(when).to_pylist(),
-                                 zip(*args, strict=True) if n else [()] * sum(
-                                     when.to_pylist()), strict=True):
+            # (every calculator has inputs, so the rows are the arguments' zip)
+            for r, values in zip(pc.indices_nonzero(when).to_pylist(), zip(*args, strict=True),
+                                 strict=True):
                 flat[2 * r], flat[2 * r + 1] = call(*values)
             # [lo, hi] per row: a flat array cut in pairs, not a Python list per row
             fields.append(pa.ListArray.from_arrays(

@@ -1,7 +1,8 @@
 """The staging tables every compiled criterion reads: one scan of the CDM per run.
 
 ``eligo_vs``      value-set members as concept ids (with the entry's attributes), resolved
-                  through ``concept``, ``Maps to`` and ``concept_ancestor`` (docs/omop.md)
+                  from the entries (``eligo_vs_entries``) through ``concept``, ``Maps to`` and
+                  ``concept_ancestor`` (docs/omop.md)
 ``eligo_keys``    the distinct (concept, source concept, unit) keys of measurement and
                   observation that belong to an analyte, with the factor to its unit computed
                   by the interpreter's unit code and the earliest day any criterion reads
@@ -34,7 +35,7 @@ from eligo.interpret.context import SiteRange
 from eligo.omop.local import LocalConcepts
 from eligo.protocol.model import Protocol
 
-__all__ = ["KEY_COLUMNS", "KEY_TABLE_COLUMNS", "NEGATIVE_CODES", "POSITIVE_CODES", "Horizons",
+__all__ = ["ENTRY_COLUMNS", "KEY_COLUMNS", "KEY_TABLE_COLUMNS", "NEGATIVE_CODES", "POSITIVE_CODES", "Horizons",
            "Staging", "StagingTarget", "analyte_ids", "same_key", "sql", "stage",
            "staging_statements"]
 
