@@ -35,9 +35,9 @@ from eligo.interpret.context import SiteRange
 from eligo.omop.local import LocalConcepts
 from eligo.protocol.model import Protocol
 
-__all__ = ["ENTRY_COLUMNS", "KEY_COLUMNS", "KEY_TABLE_COLUMNS", "NEGATIVE_CODES", "POSITIVE_CODES", "Horizons",
-           "Staging", "StagingTarget", "analyte_ids", "same_key", "sql", "stage",
-           "staging_statements"]
+__all__ = ["ENTRY_COLUMNS", "KEY_COLUMNS", "KEY_TABLE_COLUMNS", "NEGATIVE_CODES",
+           "POSITIVE_CODES", "Horizons", "Staging", "StagingTarget", "analyte_ids", "same_key",
+           "sql", "stage", "staging_statements"]
 
 _VOCABULARIES = {
     "loinc": ("LOINC",),
