@@ -254,6 +254,10 @@ class CompiledProtocol:
         return _as(exp.Subquery(this=exp.select(_P_STAR.copy(), *columns, copy=False)
                                 .from_(source, copy=False)), "p")
 
+    def calc_udfs(self) -> dict[str, CalcUdf]:
+        """Each calculator column's calculator and argument kinds."""
+        return {name: c.udf for name, c in self.calc_columns.items()}
+
     def calc_parameters(self) -> list[str]:
         """The kinds of :data:`CALC_FUNCTION`'s parameters (boolean, number, choice)."""
         return [kind for c in self.calc_columns.values()

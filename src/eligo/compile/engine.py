@@ -32,7 +32,6 @@ from eligo.calc import CALCULATORS, CalcInputError
 from eligo.compile.compiler import (
     CALC_FUNCTION,
     VERDICT_TABLE,
-    CalcColumn,
     CalcUdf,
     CompiledProtocol,
     SqlCompiler,
@@ -81,12 +80,12 @@ def calc_function(udf: CalcUdf) -> Callable[..., tuple[float | None, float | Non
     return call if calc.bounds is None else lru_cache(maxsize=65536)(call)
 
 
-def calculators_function(columns: Mapping[str, CalcColumn]
+def calculators_function(udfs: Mapping[str, CalcUdf]
                          ) -> Callable[..., tuple[list[float | None], ...]]:
     """:data:`~eligo.compile.compiler.CALC_FUNCTION` on one row's values (each column's
     guard, then its arguments): each column's [lo, hi], [None, None] where its guard is not
     true."""
-    calls = [(calc_function(c.udf), len(c.udf.args)) for c in columns.values()]
+    calls = [(calc_function(udf), len(udf.args)) for udf in udfs.values()]
     none: list[float | None] = [None, None]
 
     def row(*values: Any) -> tuple[list[float | None], ...]:
@@ -100,11 +99,11 @@ def calculators_function(columns: Mapping[str, CalcColumn]
     return row
 
 
-def calculators_udf(columns: Mapping[str, CalcColumn]) -> Any:
+def calculators_udf(udfs: Mapping[str, CalcUdf]) -> Any:
     """:data:`~eligo.compile.compiler.CALC_FUNCTION` as a vectorised (Arrow) DuckDB function
     over whole columns of arguments, returning a struct of [lo, hi] lists."""
-    calls = [(calc_function(c.udf), len(c.udf.args)) for c in columns.values()]
-    names = list(columns)
+    calls = [(calc_function(udf), len(udf.args)) for udf in udfs.values()]
+    names = list(udfs)
 
     def vectorised(*arrays: pa.Array) -> pa.Array:
         rows = len(arrays[0]) if arrays else 0
@@ -250,7 +249,7 @@ class DuckDBEngine:
             with contextlib.suppress(duckdb.Error):
                 self.con.remove_function(CALC_FUNCTION)
             self.con.create_function(
-                CALC_FUNCTION, calculators_udf(compiled.calc_columns),
+                CALC_FUNCTION, calculators_udf(compiled.calc_udfs()),
                 [types[k] for k in compiled.calc_parameters()],
                 duckdb.struct_type({name: duckdb.list_type(sqltypes.DOUBLE)
                                     for name in compiled.calc_columns}),

@@ -34,7 +34,7 @@ from sqlglot import exp
 from eligo.compile.compiler import (
     CALC_FUNCTION,
     VERDICT_TABLE,
-    CalcColumn,
+    CalcUdf,
     CompiledProtocol,
     SqlCompiler,
 )
@@ -80,12 +80,12 @@ logger.codegen.level = fatal
 
 
 class _Calculators:
-    """The calculators as one Spark UDF: picklable (only the :class:`CalcColumn` udfs travel
-    to the Python workers; the guards and arguments are SQL), the memoised functions built on
-    first use in each worker."""
+    """The calculators as one Spark UDF: picklable (only the :class:`CalcUdf` of each column
+    travels to the Python workers; the guards and arguments are SQL), the memoised functions
+    built on first use in each worker."""
 
-    def __init__(self, columns: Mapping[str, CalcColumn]) -> None:
-        self.udfs = {name: c.udf for name, c in columns.items()}
+    def __init__(self, udfs: Mapping[str, CalcUdf]) -> None:
+        self.udfs = dict(udfs)
         self._row: Any = None
 
     def __getstate__(self) -> dict[str, Any]:
@@ -97,8 +97,7 @@ class _Calculators:
 
     def __call__(self, *values: Any) -> tuple[list[float | None], ...]:
         if self._row is None:
-            self._row = calculators_function(
-                {name: CalcColumn(udf, None, ()) for name, udf in self.udfs.items()})
+            self._row = calculators_function(self.udfs)
         return tuple(self._row(*values))
 
 
@@ -292,7 +291,7 @@ class SparkEngine:
 
         compiled = SqlCompiler(self.protocol, as_of, DIALECT).compile()
         if compiled.calc_columns:
-            self.spark.udf.register(CALC_FUNCTION, _Calculators(compiled.calc_columns),
+            self.spark.udf.register(CALC_FUNCTION, _Calculators(compiled.calc_udfs()),
                                     StructType([StructField(name, ArrayType(DoubleType()))
                                                 for name in compiled.calc_columns]))
         return compiled
