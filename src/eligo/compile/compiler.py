@@ -90,7 +90,7 @@ class CompiledProtocol:
 
     def aggregate_tables(self) -> list[tuple[str, exp.Expr]]:
         """One ``GROUP BY person_id`` pass per staging table computing all its leaves."""
-        return [(f"eligo_agg_{table}", exp.select(
+        return [(_agg_table(table), exp.select(
             "person_id", *(exp.alias_(e, c) for c, e in columns.items())
         ).from_(exp.table_(table)).group_by("person_id"))
             for table, columns in self.aggregates.items()]
@@ -115,9 +115,9 @@ class CompiledProtocol:
         a slice (:meth:`_in_slices`) take, for a person without the analyte, what they give
         on NULL columns (a constant the engine folds)."""
         sources: list[tuple[str, exp.Expr, list[exp.Expr]]] = [
-            (name, cast(exp.Expr, exp.table_(name)), [_as(exp.column(c, name), c)
-                                                       for c in _columns(q)])
-            for name, q in self.aggregate_tables()
+            (_agg_table(table), cast(exp.Expr, exp.table_(_agg_table(table))),
+             [_as(exp.column(c, _agg_table(table)), c) for c in columns])
+            for table, columns in self.aggregates.items()
         ] + [(name, exp.table_(name), [_as(exp.column(c, name), f"{name}__{c}")
                                        for c in _columns(q)])
              for name, q in self.ctes]
@@ -150,7 +150,7 @@ class CompiledProtocol:
 
     def _source_of(self) -> dict[str, str]:
         """Leaf name (``l12``, ``la3``) → the source that holds its columns."""
-        out = {name: f"eligo_agg_{table}" for table, columns in self.aggregates.items()
+        out = {name: _agg_table(table) for table, columns in self.aggregates.items()
                for name in {c.split("__")[0] for c in columns}}
         out |= {name: name for name, _ in self.ctes}
         out |= {name: name for name, _ in self.slices.values()}
@@ -298,6 +298,11 @@ class CompiledProtocol:
 
 
 _P_STAR = exp.column(exp.Star(), "p")
+
+
+def _agg_table(table: str) -> str:
+    """The table of the one ``GROUP BY person_id`` pass over a staging table."""
+    return f"eligo_agg_{table}"
 
 
 def _as(e: exp.Expr, name: str, quoted: bool = False) -> exp.Expr:

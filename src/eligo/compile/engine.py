@@ -211,7 +211,7 @@ class DuckDBEngine:
     def stage(self, as_of: date, compiled: CompiledProtocol,
               site_ranges: Mapping[str, SiteRange] | None = None) -> None:
         """The staging tables the compiled plan reads (its horizons say which rows)."""
-        stage(self, Staging(self.protocol, local_concepts(), DIALECTS["duckdb"]),
+        stage(self, Staging(self.protocol, local_concepts()),
               as_of.isoformat(), compiled.horizons, site_ranges)
 
     def present(self) -> set[str]:

@@ -263,7 +263,7 @@ class SparkEngine:
 
     def stage(self, as_of: date, compiled: CompiledProtocol,
               site_ranges: Mapping[str, SiteRange] | None = None) -> None:
-        stage(self, Staging(self.protocol, local_concepts(), DIALECT, cdm=""),
+        stage(self, Staging(self.protocol, local_concepts(), cdm=""),
               as_of.isoformat(), compiled.horizons, site_ranges)
 
     def present(self) -> set[str]:

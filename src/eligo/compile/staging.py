@@ -28,7 +28,6 @@ from typing import Any, cast
 import sqlglot
 from sqlglot import exp
 
-from eligo.compile.dialect import Dialect
 from eligo.data import units
 from eligo.data.terminology import ValueSetEntry, normalize_code
 from eligo.interpret.context import SiteRange
@@ -110,7 +109,6 @@ def sql(template: str, **values: Any) -> exp.Expr:
 class Staging:
     protocol: Protocol
     local: LocalConcepts
-    dialect: Dialect
     cdm: str = "cdm"  # the schema (or attached database) holding the CDM tables
 
     def t(self, table: str) -> exp.Table:
@@ -274,10 +272,9 @@ class Staging:
             FROM matched AS k
             LEFT JOIN :concept AS u
               ON u.concept_id = k.unit_concept_id AND u.vocabulary_id = 'UCUM'
-            LEFT JOIN :concept2 AS c ON c.concept_id = k.concept_id
-            LEFT JOIN :concept3 AS s ON s.concept_id = k.source_concept_id
-            """, analyte_vs=analyte_vs, concept=self.t("concept"),
-            concept2=self.t("concept"), concept3=self.t("concept"))
+            LEFT JOIN :concept AS c ON c.concept_id = k.concept_id
+            LEFT JOIN :concept AS s ON s.concept_id = k.source_concept_id
+            """, analyte_vs=analyte_vs, concept=self.t("concept"))
 
     def qualitative_concepts(self) -> exp.Expr:
         """``eligo_qual``: the concepts whose code a qualitative result is read by."""
