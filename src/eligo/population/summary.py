@@ -154,14 +154,16 @@ def open_counts_sql(protocol: Protocol, verdicts: str, status: str) -> exp.Selec
 def coverage_sql(protocol: Protocol, as_of: date, horizons: Horizons) -> exp.Expr:
     """Per analyte found in the source: its rows up to the as-of date and how many of them
     are unusable (no value, or a unit that does not convert), from the fact keys; the
-    earliest day a criterion reads it (its look-back); the persons with a usable value since
-    then and inside the screening window (or the look-back, when that is shorter), from
+    earliest day a criterion reads it for every person (its look-back: a classification's
+    "ever" read only for the persons of its diagnosis does not count, see
+    :class:`~eligo.compile.staging.Horizons`); the persons with a usable value since then and
+    inside the screening window (or the look-back, when that is shorter), from
     ``eligo_analyte`` — or ``eligo_rows``, where leaves read the analyte's rows further back.
     ``horizons``: the compiled plan's (they say which of the two tables exist)."""
     start = exp.cast(exp.Literal.string(
         window_start(protocol.windows["screening"], as_of).isoformat()), "DATE")
     # where the rows reach further back than the aggregates: count from the rows
-    by_rows = sql("h.agg_from IS NULL OR COALESCE(h.rows_from < h.agg_from, FALSE)")
+    by_rows = sql("h.agg_from IS NULL OR COALESCE(h.rows_from < h.everyone_from, FALSE)")
     persons = []
     if horizons.rows:
         persons.append(sql(
@@ -171,8 +173,10 @@ def coverage_sql(protocol: Protocol, as_of: date, horizons: Horizons) -> exp.Exp
                WHERE :by_rows GROUP BY r.analyte""", start=start, by_rows=by_rows))
     if horizons.aggregate:
         persons.append(sql(
-            """SELECT h.analyte, COUNT(a.last_usable) AS back,
-                      SUM(CASE WHEN a.last_usable >= :start THEN 1 ELSE 0 END) AS recent
+            """SELECT h.analyte,
+                      SUM(CASE WHEN a.last_usable >= h.everyone_from THEN 1 ELSE 0 END) AS back,
+                      SUM(CASE WHEN a.last_usable >= GREATEST(:start, h.everyone_from)
+                               THEN 1 ELSE 0 END) AS recent
                FROM eligo_analyte AS a JOIN h ON h.aid = a.aid
                WHERE NOT (:by_rows) GROUP BY h.analyte""", start=start, by_rows=by_rows))
     if not persons:
@@ -184,20 +188,22 @@ def coverage_sql(protocol: Protocol, as_of: date, horizons: Horizons) -> exp.Exp
         f"""
         WITH h AS (
           SELECT analyte, MIN(aid) AS aid, MIN(agg_from) AS agg_from,
-                 MIN(rows_from) AS rows_from
+                 MIN(everyone_from) AS everyone_from, MIN(rows_from) AS rows_from
           FROM eligo_keys GROUP BY analyte
         ),
         persons AS (:persons),
         counted AS (
           SELECT k.analyte, SUM(f.n_rows) AS n_rows,
                  SUM(CASE WHEN k.factor IS NULL THEN f.n_rows ELSE f.n_rows - f.n_values END)
-                   AS unusable, MIN(k.horizon) AS since
+                   AS unusable
           FROM eligo_keys AS k
           JOIN eligo_fact_keys AS f ON f.src = k.src AND {same_key("f", "k")}
           GROUP BY k.analyte
         )
-        SELECT c.analyte, c.n_rows, c.unusable, c.since, COALESCE(p.back, 0),
-               COALESCE(p.recent, 0)
-        FROM counted AS c LEFT JOIN persons AS p ON p.analyte = c.analyte
+        SELECT c.analyte, c.n_rows, c.unusable,
+               CASE WHEN {by_rows.sql()} THEN h.rows_from ELSE h.everyone_from END,
+               COALESCE(p.back, 0), COALESCE(p.recent, 0)
+        FROM counted AS c JOIN h ON h.analyte = c.analyte
+        LEFT JOIN persons AS p ON p.analyte = c.analyte
         ORDER BY c.analyte
         """, persons=union)
