@@ -447,7 +447,9 @@ class SqlCompiler:
         # analyte → its reads through eligo_analyte: (first day, the conjuncts of the guard
         # under which the value matters; None: for every person) — see _restrictions()
         self._reads: dict[str, list[tuple[date, list[exp.Expr] | None]]] = {}
-        self._read_contexts: set[tuple[str, date, tuple[int, ...]]] = set()
+        # (analyte, day, the guard thunks themselves: held, so that no other context can
+        # come to look the same)
+        self._read_contexts: set[tuple[str, date, tuple[Callable[[], exp.Expr], ...]]] = set()
         screening = protocol.windows.get("screening")
         self._screening = self.window_start(screening) if screening else as_of
         self._values: dict[str, tuple[exp.Expr, int]] = {}  # see shared()
@@ -808,7 +810,7 @@ class SqlCompiler:
         # a read further back than the screening window under a guard (a classification's
         # "ever" inside ``diagnosis and …``) may need those rows only for some persons: its
         # guard is kept (built once per context: a node reads several columns)
-        context = (a.name, since, tuple(id(g) for g in self._guards))
+        context = (a.name, since, tuple(self._guards))
         if context not in self._read_contexts:
             self._read_contexts.add(context)
             guard = [make() for make in self._guards] \
