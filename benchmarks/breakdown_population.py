@@ -46,7 +46,7 @@ def main() -> None:
     phases["compile"] = time.perf_counter() - t
     t = time.perf_counter()
     eng.stage(as_of, compiled)
-    statements = compiled.statements("eligo_person", eng.present())
+    statements = eng.statements(compiled)
     phases["stage"] = time.perf_counter() - t
     staged = dict(tables)
     t = time.perf_counter()

@@ -90,6 +90,7 @@ class CompiledProtocol:
     # the persons for whom some analytes are read further back (Horizons.everyone): where
     # one of these holds
     guards: list[exp.Expr] = field(default_factory=list)
+    key: str | None = None  # its key in the plan cache (eligo.compile.plan_cache), if any
 
     def decided_early(self, e: exp.Expr) -> bool:
         """``e`` reads only tables computed before ``eligo_analyte`` (the aggregate tables
@@ -124,14 +125,15 @@ class CompiledProtocol:
                 out.setdefault(tables.pop(), []).append(name)
         return out
 
-    def _sources(self, present: set[str] | None
+    def _sources(self, present: set[str] | None, only: set[str] | None = None
                  ) -> tuple[list[tuple[str, exp.Expr, list[exp.Expr]]], dict[str, list[exp.Expr]]]:
         """What the per-person row gathers: (source name, table or subquery, its columns as
         the row names them) for the aggregate tables, the query leaves and each analyte's
         slice of ``eligo_analyte``; and per slice of an analyte with no rows at all (not in
         ``present``), its columns as typed NULLs, joined to nothing. The values computed in
         a slice (:meth:`_in_slices`) take, for a person without the analyte, what they give
-        on NULL columns (a constant the engine folds)."""
+        on NULL columns (a constant the engine folds). ``only``: the slices wanted (None:
+        all; building the others' columns is most of the time this takes)."""
         sources: list[tuple[str, exp.Expr, list[exp.Expr]]] = [
             (_agg_table(table), cast(exp.Expr, exp.table_(_agg_table(table))),
              [_as(exp.column(c, _agg_table(table)), c) for c in columns])
@@ -142,6 +144,8 @@ class CompiledProtocol:
         nulls: dict[str, list[exp.Expr]] = {}
         in_slices = self._in_slices()
         for analyte, (name, columns) in self.slices.items():
+            if only is not None and name not in only:
+                continue
             values = in_slices.get(name, [])
 
             def unqualified(node: exp.Expr) -> exp.Expr:
@@ -200,7 +204,7 @@ class CompiledProtocol:
         tables of their own (the steps returned), then those tables to each other — for an
         engine that runs each join with buffers of its own (Spark's sort-merge joins); else
         all in the one query."""
-        found, absent = self._sources(present)
+        found, absent = self._sources(present, only)
         sources = [s for s in found if only is None or s[0] in only] + list(extra)
         nulls = [c for name, columns in absent.items() if only is None or name in only
                  for c in columns]

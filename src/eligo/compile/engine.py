@@ -37,6 +37,7 @@ from eligo.compile.compiler import (
     SqlCompiler,
 )
 from eligo.compile.dialect import DIALECTS
+from eligo.compile.plan_cache import cached, plan_key
 from eligo.compile.staging import Staging, sql, stage
 from eligo.errors import UsageError
 from eligo.interpret.context import SiteRange
@@ -205,8 +206,9 @@ class DuckDBEngine:
             shutil.rmtree(self.spill, ignore_errors=True)
 
     # -- stages --------------------------------------------------------------------------------
-    def _table(self, name: str, query: exp.Expr) -> None:
-        self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {query.sql("duckdb")}')
+    def _table(self, name: str, query: exp.Expr | str) -> None:
+        text = query if isinstance(query, str) else query.sql("duckdb")
+        self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {text}')
 
     def stage(self, as_of: date, compiled: CompiledProtocol,
               site_ranges: Mapping[str, SiteRange] | None = None) -> None:
@@ -242,7 +244,10 @@ class DuckDBEngine:
                 self.con.unregister("eligo_values")
 
     def compile(self, as_of: date) -> CompiledProtocol:
-        compiled = SqlCompiler(self.protocol, as_of, DIALECTS["duckdb"]).compile()
+        key = plan_key(self.protocol, as_of, "duckdb")
+        compiled = cached("plan", key, lambda: SqlCompiler(
+            self.protocol, as_of, DIALECTS["duckdb"]).compile())
+        compiled.key = key
         if compiled.calc_columns:
             types = {"number": sqltypes.DOUBLE, "boolean": sqltypes.BOOLEAN,
                      "choice": sqltypes.VARCHAR}
@@ -256,12 +261,26 @@ class DuckDBEngine:
                 type=duckdb_func.ARROW, null_handling=duckdb_func.SPECIAL, side_effects=False)
         return compiled
 
+    def statements(self, compiled: CompiledProtocol) -> list[tuple[str, str]]:
+        """The plan's statements (:meth:`CompiledProtocol.statements`) for this source's
+        analytes, rendered for DuckDB — from the plan cache when rendered before."""
+        present = self.present()
+
+        def build() -> list[tuple[str, str]]:
+            return [(table, query.sql("duckdb"))
+                    for table, query in compiled.statements("eligo_person", present)]
+
+        if compiled.key is None:
+            return build()
+        return cached("statements", plan_key(self.protocol, compiled.key, sorted(present)),
+                      build)
+
     def screen(self, as_of: date, site_ranges: Mapping[str, SiteRange] | None = None) -> str:
         """Compile, stage and run; the verdicts land in the temp table ``eligo_verdicts``
         (person_id + one nullable boolean per criterion)."""
         compiled = self.compile(as_of)
         self.stage(as_of, compiled, site_ranges)
-        for table, query in compiled.statements("eligo_person", self.present()):
+        for table, query in self.statements(compiled):
             self._table(table, query)
         return VERDICT_TABLE
 

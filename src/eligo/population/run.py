@@ -77,7 +77,7 @@ def screen_population(protocol: Protocol, source: str, as_of: date, out: Path, *
         else:
             step("stage: value sets, fact keys, units")
             engine.stage(as_of, compiled, site_ranges)
-            statements = compiled.statements("eligo_person", engine.present())
+            statements = engine.statements(compiled)
             lap("stage")
             for table, query in statements:
                 step(f"run {table}")

@@ -1,0 +1,68 @@
+"""The compiled plan cached on disk, beside the protocol cache (:mod:`eligo.protocol.cache`).
+
+Compiling the protocol to SQL trees and rendering its statements costs about a second per run
+(most of a 10⁴-person screening's own work) and gives the same text for the same inputs. The key
+hashes eligo's own source code, the checked protocol, the as-of date and the engine (and, for
+the statements, which analytes the source has), so a change to any of them compiles afresh.
+If the cache cannot be written, eligo just compiles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import TypeVar
+
+from eligo.protocol.cache import cache_dir
+from eligo.protocol.model import Protocol
+
+__all__ = ["cached", "plan_key"]
+
+T = TypeVar("T")
+
+
+@lru_cache(maxsize=1)
+def _code() -> bytes:
+    """A digest of every module of eligo: the compiler, its dialects, the calculators' guards
+    and the staging conventions all shape the plan."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for f in sorted(root.rglob("*.py")):
+        h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes())
+    return h.digest()
+
+
+def plan_key(protocol: Protocol, *parts: object) -> str:
+    """The key of a plan of ``protocol`` for ``parts`` (as-of date, engine, …; their ``repr``)."""
+    h = hashlib.sha256(_code())
+    h.update(pickle.dumps(protocol, protocol=pickle.HIGHEST_PROTOCOL))
+    for part in parts:
+        h.update(b"\0" + repr(part).encode())
+    return h.hexdigest()[:32]
+
+
+def cached(kind: str, key: str, build: Callable[[], T]) -> T:
+    """``build()``, or what it gave for the same ``key`` before (``<kind>-<key>.pickle``)."""
+    target = cache_dir() / f"{kind}-{key}.pickle"
+    if target.exists():
+        try:
+            with target.open("rb") as fh:
+                value: T = pickle.load(fh)
+            return value
+        except Exception:  # a stale or truncated entry: rebuild it below
+            pass
+    value = build()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, target)
+    except OSError:
+        pass
+    return value
