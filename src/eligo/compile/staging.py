@@ -528,14 +528,23 @@ def stage(target: StagingTarget, staging: Staging, as_of: str, horizons: Horizon
         r[5] for r in entries if r[2] == "prefix"))
     target.create("eligo_fact_keys", staging.fact_keys(as_of))
     keys = target.fetch(staging.analyte_keys({*horizons.aggregate, *horizons.rows}))
-    target.values("eligo_keys", KEY_TABLE_COLUMNS,
-                  staging.key_rows(keys, horizons, site_ranges))
+    key_rows = staging.key_rows(keys, horizons, site_ranges)
+    target.values("eligo_keys", KEY_TABLE_COLUMNS, key_rows)
     target.create("eligo_qual", staging.qualitative_concepts())
     target.view("eligo_facts", staging.facts(as_of))
     if horizons.rows:  # usable rows only, and what the leaves that read them need
-        target.create("eligo_rows", sql(
+        rows = cast(exp.Select, sql(
             "SELECT analyte, person_id, row_id, day, ts, value_conv, operator, uln_conv, "
             "usable FROM eligo_facts WHERE rows_from IS NOT NULL AND day >= rows_from "
             "AND usable"))
+        # the few analytes' concepts as a literal list: the engine drops every other row
+        # while it scans, before the key join
+        names = [c for c, _ in KEY_TABLE_COLUMNS]
+        concept, since = names.index("concept_id"), names.index("rows_from")
+        concepts = {k[concept] for k in key_rows if k[since] is not None}
+        if concepts and None not in concepts:
+            rows = rows.where(exp.In(this=exp.column("concept_id"), expressions=[
+                exp.convert(c) for c in sorted(concepts)]), copy=False)
+        target.create("eligo_rows", rows)
     for name, query in staging_statements(staging, as_of).items():
         target.create(name, query)
