@@ -298,6 +298,9 @@ class CompiledProtocol:
         if self.guards:
             steps.append((GUARD_TABLE, self._guard_table(person, present)))
         steps += self.prepared
+        # the verdicts read only what the criteria read: many analytes (a classification's
+        # items) reach a verdict only through a calculator, whose result is one column
+        needed: tuple[set[str], set[str]] | None = None
         if not self.calc_columns:
             joins, joined = self._joined(person, present, batch)
             steps += joins
@@ -312,12 +315,14 @@ class CompiledProtocol:
             else:
                 steps += self._calculators(self._joined(person, present, None, sources)[1],
                                            values)
-                joined = self._joined(person, present, None, extra=[(
+                needed = self._needs(list(self.criteria.values()))
+                joined = self._joined(person, present, None, needed[1], extra=[(
                     CALC_TABLE, exp.table_(CALC_TABLE),
                     [_as(exp.column(c, CALC_TABLE), c) for c in self.calc_columns])])[1]
+        values_read = None if needed is None else needed[0]
         verdicts = exp.select(exp.column("person_id", "p"), *(
             _as(_to_wide(e), cid, quoted=True) for cid, e in self.criteria.items()
-        ), copy=False).from_(self._with_values(joined), copy=False)
+        ), copy=False).from_(self._with_values(joined, values_read), copy=False)
         return [*steps, (VERDICT_TABLE, verdicts)]
 
 
