@@ -4,6 +4,7 @@ change of input is a new key, and a bad or unwritable cache never stops a screen
 from __future__ import annotations
 
 import dataclasses
+import os
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from eligo import Protocol
 from eligo.compile.compiler import CompiledProtocol, SqlCompiler
 from eligo.compile.dialect import DIALECTS
 from eligo.compile.engine import DuckDBEngine
-from eligo.compile.plan_cache import plan_key
+from eligo.compile.plan_cache import KEEP, cached, plan_key
 from eligo.data.fhir_r4 import read_bundle_bytes
 from eligo.omop.load import load_records
 
@@ -96,3 +97,18 @@ def test_an_unwritable_cache_only_costs_time(protocol: Protocol, cdm: Path, tmp_
     monkeypatch.setenv("ELIGO_CACHE_DIR", str(blocked / "cache"))
     statements, verdicts = _run(protocol, cdm)
     assert statements and len(verdicts) == len(PEOPLE)
+
+
+def test_only_the_most_recently_used_entries_are_kept(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plan is keyed by its as-of date: screening every day must not grow the cache."""
+    monkeypatch.setenv("ELIGO_CACHE_DIR", str(tmp_path))
+    for k in range(KEEP):
+        assert cached("plan", f"day{k}", lambda k=k: k) == k
+        os.utime(tmp_path / f"plan-day{k}.pickle", ns=(k * 10**9, k * 10**9))  # day k
+    assert cached("plan", "day0", lambda: -1) == 0  # read back, and now the most recent
+    assert cached("plan", "another", lambda: 99) == 99  # one more than KEEP: prune
+    kept = {p.name for p in tmp_path.iterdir()}
+    assert len(kept) == KEEP
+    assert {"plan-day0.pickle", "plan-another.pickle"} <= kept
+    assert "plan-day1.pickle" not in kept  # the least recently used

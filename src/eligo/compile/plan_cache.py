@@ -21,7 +21,7 @@ from typing import TypeVar
 from eligo.protocol.cache import cache_dir
 from eligo.protocol.model import Protocol
 
-__all__ = ["cached", "plan_key"]
+__all__ = ["KEEP", "cached", "plan_key"]
 
 T = TypeVar("T")
 
@@ -46,6 +46,11 @@ def plan_key(protocol: Protocol, *parts: object) -> str:
     return h.hexdigest()[:32]
 
 
+#: entries kept per kind, the most recently used: a plan is keyed by its as-of date, so a
+#: daily screening would otherwise add a megabyte a day
+KEEP = 8
+
+
 def cached(kind: str, key: str, build: Callable[[], T]) -> T:
     """``build()``, or what it gave for the same ``key`` before (``<kind>-<key>.pickle``)."""
     target = cache_dir() / f"{kind}-{key}.pickle"
@@ -53,6 +58,7 @@ def cached(kind: str, key: str, build: Callable[[], T]) -> T:
         try:
             with target.open("rb") as fh:
                 value: T = pickle.load(fh)
+            os.utime(target)  # recently used: kept by _prune
             return value
         except Exception:  # a stale or truncated entry: rebuild it below
             pass
@@ -63,6 +69,19 @@ def cached(kind: str, key: str, build: Callable[[], T]) -> T:
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, target)
+        _prune(target.parent, kind)
     except OSError:
         pass
     return value
+
+
+def _prune(folder: Path, kind: str) -> None:
+    """Remove all but the :data:`KEEP` most recently used entries of ``kind``."""
+    entries = []
+    for f in folder.glob(f"{kind}-*.pickle"):
+        try:
+            entries.append((f.stat().st_mtime_ns, f))
+        except OSError:  # removed meanwhile by another process
+            continue
+    for _, f in sorted(entries, reverse=True)[KEEP:]:
+        f.unlink(missing_ok=True)
