@@ -9,6 +9,7 @@ and must agree with the interpreter on every criterion either way."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -117,3 +118,26 @@ def test_old_rows_are_skipped_for_persons_outside_the_guard(
     # the third person's only ALT is older than the window: not read at all
     assert {(name, d.isoformat()) for name, d in alt_days} == {
         ("iim-old-alt-high", OLD), ("iim-old-alt-normal", OLD)}
+
+
+def test_a_negated_guard_keeps_its_meaning(
+        protocol: Protocol, cdm: tuple[Path, dict[int, str], dict[str, Any]]) -> None:
+    """``first(not attested(x), …)``: the second item matters where ``not attested(x)`` is
+    unknown. SQL reads ``NOT (x) IS NULL`` as ``NOT ((x) IS NULL)``; the guard must not."""
+    from eligo.protocol.rules import Scope, parse_rule
+
+    text = ("condition(inflammatory-myopathy) and first(not attested(iim-classification-met), "
+            "latest(alt, ever) > 1 x uln)")
+    scope = Scope(protocol.analytes, protocol.valuesets, protocol.attestations,
+                  protocol.windows, {c.id for c in protocol.criteria})
+    variant = dataclasses.replace(protocol, criteria=tuple(
+        dataclasses.replace(c, rule=parse_rule(text, scope), rule_text=text)
+        if c.id == "iim.inc.classification" else c for c in protocol.criteria))
+    path, names, records = cdm
+    verdicts = run_backend("duckdb", variant, path, AS_OF)
+    by_name = {name: verdicts[pid]["iim.inc.classification"] for pid, name in names.items()}
+    expected = {name: screen_record(records[name], variant, AS_OF).criterion(
+        "iim.inc.classification").verdict.value for name in names.values()}
+    assert expected["iim-old-alt-high"] == "met"  # only the old ALT row makes it so
+    assert {n: "unknown" if v is None else ("met" if v else "not_met")
+            for n, v in by_name.items()} == expected

@@ -637,7 +637,9 @@ class SqlCompiler:
             node.items, lambda e: exp.not_(exp.func("COALESCE", e, exp.false())))))
 
     def _b_Not(self, node: n.Not) -> exp.Expr:
-        return exp.not_(exp.paren(self.boolean(node.item)))
+        # parenthesised whole: a guard or count tests it with IS NULL, and SQL reads
+        # ``NOT (x) IS NULL`` as ``NOT ((x) IS NULL)``
+        return exp.paren(exp.not_(exp.paren(self.boolean(node.item))))
 
     def _b_Implies(self, node: n.Implies) -> exp.Expr:
         condition, consequence = self._guarded(
