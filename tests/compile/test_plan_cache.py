@@ -80,6 +80,15 @@ def test_every_input_is_in_the_key(protocol: Protocol) -> None:
     assert plan_key(other, AS_OF, "duckdb") != base
 
 
+def test_the_key_does_not_depend_on_what_was_matched_before(protocol: Protocol) -> None:
+    """Value sets memoise their matches; the memo is not part of the protocol."""
+    before = plan_key(protocol, AS_OF, "duckdb")
+    for vs in protocol.valuesets.values():
+        vs.match_coding("http://loinc.org", "1742-6")
+        vs.match_coding("http://hl7.org/fhir/sid/icd-10-cm", "M33.90")
+    assert plan_key(protocol, AS_OF, "duckdb") == before
+
+
 def test_a_corrupt_entry_is_rebuilt(protocol: Protocol, cdm: Path, tmp_path: Path,
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ELIGO_CACHE_DIR", str(tmp_path))

@@ -122,6 +122,15 @@ class ValueSet:
     def __repr__(self) -> str:
         return f"ValueSet({self.id!r}, {len(self.include)} entries)"
 
+    def __getstate__(self) -> dict[str, object]:
+        # the match memo is this process's: pickled, it would make the same value set's
+        # bytes (the plan cache's key) depend on what was matched before
+        return {k: v for k, v in self.__dict__.items() if k != "_cache"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._cache = {}
+
     def match_coding(self, system: str, code: str) -> ValueSetEntry | None:
         key = (system, code)
         try:
