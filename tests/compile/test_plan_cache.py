@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import pickle
 from datetime import date
 from pathlib import Path
 
@@ -78,6 +79,16 @@ def test_every_input_is_in_the_key(protocol: Protocol) -> None:
     assert plan_key(protocol, AS_OF, "spark") != base
     other = dataclasses.replace(protocol, version=f"{protocol.version}-edited")
     assert plan_key(other, AS_OF, "duckdb") != base
+
+
+def test_a_protocol_parsed_now_has_the_key_of_the_one_read_from_the_cache() -> None:
+    """The first run parses the protocol, the next reads it from the protocol cache: the
+    same protocol, and the same plan."""
+    from eligo.protocol.loader import load_protocol, resolve_protocol_path
+
+    fresh = load_protocol(resolve_protocol_path("cart-autoimmune"))
+    read_back = pickle.loads(pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL))
+    assert plan_key(fresh, AS_OF, "duckdb") == plan_key(read_back, AS_OF, "duckdb")
 
 
 def test_the_key_does_not_depend_on_what_was_matched_before(protocol: Protocol) -> None:

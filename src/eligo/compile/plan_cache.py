@@ -49,7 +49,10 @@ def _code() -> bytes:
 def plan_key(protocol: Protocol, *parts: object) -> str:
     """The key of a plan of ``protocol`` for ``parts`` (as-of date, engine, …; their ``repr``)."""
     h = hashlib.sha256(_code())
-    h.update(pickle.dumps(protocol, protocol=pickle.HIGHEST_PROTOCOL))
+    # pickled twice: a protocol parsed just now and the same one read back from the protocol
+    # cache pickle to different bytes (object sharing); their round trips do not
+    once = pickle.dumps(protocol, protocol=pickle.HIGHEST_PROTOCOL)
+    h.update(pickle.dumps(pickle.loads(once), protocol=pickle.HIGHEST_PROTOCOL))
     for part in parts:
         h.update(b"\0" + repr(part).encode())
     return h.hexdigest()[:32]
