@@ -18,9 +18,10 @@ from eligo import Protocol
 from eligo.compile.compiler import CompiledProtocol, SqlCompiler
 from eligo.compile.dialect import DIALECTS
 from eligo.compile.engine import DuckDBEngine
-from eligo.compile.plan_cache import KEEP, cached, plan_key
+from eligo.compile.plan_cache import plan_key
 from eligo.data.fhir_r4 import read_bundle_bytes
 from eligo.omop.load import load_records
+from eligo.protocol.cache import KEEP, cached
 
 
 @pytest.fixture(scope="module")

@@ -37,12 +37,13 @@ from eligo.compile.compiler import (
     SqlCompiler,
 )
 from eligo.compile.dialect import DIALECTS
-from eligo.compile.plan_cache import cached, plan_key
+from eligo.compile.plan_cache import derived_key, plan_key
 from eligo.compile.staging import Staging, sql, stage
 from eligo.errors import UsageError
 from eligo.interpret.context import SiteRange
 from eligo.omop.local import local_concepts
 from eligo.omop.source import SourceReport, normalize_views
+from eligo.protocol.cache import cached
 from eligo.protocol.model import Protocol
 
 __all__ = ["DuckDBEngine", "calculators_function", "calculators_udf", "default_memory_limit"]
@@ -272,8 +273,7 @@ class DuckDBEngine:
 
         if compiled.key is None:
             return build()
-        return cached("statements", plan_key(self.protocol, compiled.key, sorted(present)),
-                      build)
+        return cached("statements", derived_key(compiled.key, sorted(present)), build)
 
     def screen(self, as_of: date, site_ranges: Mapping[str, SiteRange] | None = None) -> str:
         """Compile, stage and run; the verdicts land in the temp table ``eligo_verdicts``
