@@ -70,3 +70,98 @@ def test_status_row_follows_the_rules(protocol: Protocol, word: int,
         assert {k: rec[k] for k in want} == want, rec["person_id"]
         seen.add(rec["overall"])
     assert seen == {"eligible", "incomplete", "ineligible"}
+
+
+@pytest.mark.parametrize("word", [60, 7])
+def test_open_counts_read_the_open_masks(protocol: Protocol, word: int,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """``open_<cohort>_<j>``: persons incomplete for the cohort whose j-th criterion is open
+    — read from the status table's masks, counted here from the verdicts themselves."""
+    monkeypatch.setattr(summary, "_WORD", word)
+    rng = random.Random(100 + word)
+    ids = [c.id for c in protocol.criteria]
+    people = {pid: {c: rng.choice([True, True, True, False, None, None]) for c in ids}
+              for pid in range(300)}
+    for pid in range(10):  # a few persons open on one criterion only, the rest passing
+        only = rng.choice(protocol.criteria)
+        people[pid] = {c.id: None if c is only else c.kind == "inclusion"
+                       for c in protocol.criteria}
+    con = duckdb.connect()
+    con.execute("CREATE TABLE v (person_id BIGINT, "
+                + ", ".join(f'"{c}" BOOLEAN' for c in ids) + ")")
+    con.executemany(f"INSERT INTO v VALUES ({', '.join('?' for _ in range(len(ids) + 1))})",
+                    [[pid, *(v[c] for c in ids)] for pid, v in people.items()])
+    con.execute("CREATE TABLE s AS " + summary.status_sql(protocol, "v").sql("duckdb"))
+    row = con.execute(summary.open_counts_sql(protocol, "s").sql("duckdb")).fetchone()
+    got = dict(zip([d[0] for d in con.description or []], row or (), strict=True))
+    want = {}
+    for cohort in protocol.cohorts:
+        crits = protocol.criteria_for(cohort.id)
+        incomplete = [pid for pid, v in people.items()
+                      if expected(protocol, v)[f"status_{cohort.id}"] == "incomplete"]
+        for j, c in enumerate(crits):
+            want[f"open_{cohort.id}_{j}"] = sum(people[pid][c.id] is None for pid in incomplete)
+    assert got == want
+    assert sum(want.values()) > 0  # the case is not vacuous
+
+
+def test_attrition_unlock_and_leave_one_out_follow_their_definitions(
+        protocol: Protocol) -> None:
+    """run._summarise against the tables' definitions, person by person, on random verdicts."""
+    from types import SimpleNamespace
+
+    from eligo.population.run import _summarise
+
+    rng = random.Random(7)
+    ids = [c.id for c in protocol.criteria]
+    people = {}
+    for pid in range(600):
+        p_fail, p_open = rng.choice([(0.0, 0.0), (0.0, 0.03), (0.02, 0.03), (0.1, 0.2)])
+        people[pid] = {}
+        for c in protocol.criteria:
+            r, met = rng.random(), c.kind == "inclusion"
+            people[pid][c.id] = None if r < p_open else (not met if r < p_open + p_fail
+                                                          else met)
+    con = duckdb.connect()
+    con.execute("CREATE TABLE eligo_verdicts (person_id BIGINT, "
+                + ", ".join(f'"{c}" BOOLEAN' for c in ids) + ")")
+    con.executemany(f"INSERT INTO eligo_verdicts VALUES "
+                    f"({', '.join('?' for _ in range(len(ids) + 1))})",
+                    [[pid, *(v[c] for c in ids)] for pid, v in people.items()])
+    con.execute("CREATE TABLE eligo_status AS "
+                + summary.status_sql(protocol, "eligo_verdicts").sql("duckdb"))
+    res = _summarise(SimpleNamespace(con=con), protocol)  # type: ignore[arg-type]
+
+    attrition, unlock, loo = [], [], []
+    for cohort in protocol.cohorts:
+        crits = protocol.criteria_for(cohort.id)
+        state = {pid: ["open" if v[c.id] is None else
+                       "pass" if v[c.id] == (c.kind == "inclusion") else "fail"
+                       for c in crits] for pid, v in people.items()}
+        status = {pid: "ineligible" if "fail" in s else "incomplete" if "open" in s
+                  else "eligible" for pid, s in state.items()}
+        assert res.cohorts[cohort.id] == {k: list(status.values()).count(k)
+                                          for k in set(status.values())}
+        for j, c in enumerate(crits, 1):
+            still = [pid for pid, s in state.items() if "fail" not in s[:j]]
+            attrition.append({
+                "cohort": cohort.id, "step": j, "criterion": c.id, "kind": c.kind,
+                "remaining": len(still),
+                "lost": sum(s[j - 1] == "fail" and "fail" not in s[:j - 1]
+                            for s in state.values()),
+                "unresolved": sum("open" in state[pid][:j] for pid in still)})
+            loo.append({"cohort": cohort.id, "criterion": c.id, "more_eligible_if_dropped":
+                        sum(s[j - 1] != "pass" and s.count("pass") == len(s) - 1
+                            for s in state.values())})
+            blocked = [pid for pid, s in state.items()
+                       if status[pid] == "incomplete" and s[j - 1] == "open"]
+            if blocked:
+                unlock.append({"cohort": cohort.id, "criterion": c.id, "needs": c.statement,
+                               "persons_blocked": len(blocked), "only_open_criterion":
+                               sum(state[pid].count("open") == 1 for pid in blocked)})
+    unlock.sort(key=lambda r: (-r["only_open_criterion"], -r["persons_blocked"]))
+    assert res.attrition == attrition
+    assert res.leave_one_out == loo
+    assert res.unlock == unlock
+    assert any(a["unresolved"] for a in attrition) and any(r["more_eligible_if_dropped"]
+                                                            for r in loo)

@@ -73,7 +73,8 @@ def status_sql(protocol: Protocol, verdicts: str) -> exp.Select:
              for kind, p in (("fail", fails), ("open", is_open))]
     bits = exp.select(exp.column("person_id", "v"), *masks).from_(
         exp.alias_(exp.table_(verdicts), "v"))
-    counts: list[exp.Expr] = [exp.column("person_id")]
+    # the open masks stay: the unlock counts read them (open_counts_sql)
+    counts: list[exp.Expr] = [exp.column("person_id"), *(exp.column(f"open_{w}") for w in words)]
     for cohort in protocol.cohorts:
         own = [sum(1 << (index[c.id] - w * _WORD) for c in protocol.criteria_for(cohort.id)
                    if index[c.id] // _WORD == w) for w in words]
@@ -135,20 +136,21 @@ def steps_sql(cohort: str, status: str) -> exp.Expr:
             FROM {status} GROUP BY 1, 2, 3, 4, 5, 6""")
 
 
-def open_counts_sql(protocol: Protocol, verdicts: str, status: str) -> exp.Select:
+def open_counts_sql(protocol: Protocol, status: str) -> exp.Select:
     """Per cohort and criterion (``open_<cohort>_<step>``): persons incomplete for the cohort
-    for whom the criterion is open; one pass for every cohort."""
+    for whom the criterion is open — from the open masks of :func:`status_sql`, one pass for
+    every cohort."""
+    index = {c.id: j for j, c in enumerate(protocol.criteria)}
     cols = []
     for cohort in protocol.cohorts:
-        incomplete = exp.EQ(this=exp.column(f"status_{cohort.id}", "s"),
+        incomplete = exp.EQ(this=exp.column(f"status_{cohort.id}"),
                             expression=exp.Literal.string("incomplete"))
-        cols += [exp.alias_(_count(exp.and_(incomplete.copy(), is_open(c))),
-                            f"open_{cohort.id}_{j}")
-                 for j, c in enumerate(protocol.criteria_for(cohort.id))]
-    return (exp.select(*cols).from_(exp.alias_(exp.table_(verdicts), "v"))
-            .join(exp.alias_(exp.table_(status), "s"),
-                  on=exp.EQ(this=exp.column("person_id", "s"),
-                            expression=exp.column("person_id", "v"))))
+        for j, c in enumerate(protocol.criteria_for(cohort.id)):
+            w, bit = divmod(index[c.id], _WORD)
+            is_set = sql(f"(open_{w} & {1 << bit}) <> 0")
+            cols.append(exp.alias_(_count(exp.and_(incomplete.copy(), is_set)),
+                                   f"open_{cohort.id}_{j}"))
+    return exp.select(*cols).from_(exp.table_(status))
 
 
 def coverage_sql(protocol: Protocol, as_of: date, horizons: Horizons) -> exp.Expr:
