@@ -151,11 +151,7 @@ class CompiledProtocol:
             def unqualified(node: exp.Expr) -> exp.Expr:
                 return exp.column(node.name) if isinstance(node, exp.Column) else node
 
-            def as_null(node: exp.Expr, kinds: dict[str, str] = columns) -> exp.Expr:
-                return exp.cast(exp.null(), kinds[node.name]) \
-                    if isinstance(node, exp.Column) else node
-
-            empty = [(v, self.values[v][0].transform(as_null)) for v in values]
+            empty = self._empty(analyte)
             if present is not None and analyte not in present:
                 nulls[name] = [_as(exp.cast(exp.null(), kind), f"{name}__{c}")
                                for c, kind in columns.items()] + [_as(e, v) for v, e in empty]
@@ -169,6 +165,48 @@ class CompiledProtocol:
                 *(_as(_case((exp.column("person_id", name).is_(exp.null()), e),
                             default=exp.column(v, name)), v) for v, e in empty)]))
         return sources, nulls
+
+    def _empty(self, analyte: str) -> list[tuple[str, exp.Expr]]:
+        """The values computed in an analyte's slice, each with what it gives for a person
+        without the analyte (its columns NULL: a constant)."""
+        name, kinds = self.slices[analyte]
+
+        def as_null(node: exp.Expr) -> exp.Expr:
+            return exp.cast(exp.null(), kinds[node.name]) if isinstance(node, exp.Column) \
+                else node
+
+        return [(v, self.values[v][0].transform(as_null))
+                for v in self._in_slices().get(name, [])]
+
+    def _split(self, person: str, slices: list[tuple[str, exp.Expr, list[exp.Expr]]]
+               ) -> tuple[exp.Expr, list[exp.Expr]]:
+        """Every person with the columns of ``slices`` (analyte slices): the persons who
+        have an analyte (a quarter of them in a synthetic population) joined to the slices,
+        then the others, whose columns are what a slice gives a person without its analyte
+        (typed NULLs and constants) — the slices are probed by the persons they can match,
+        not by everyone. The union (alias p), and its slice columns as the row names them."""
+        kinds: dict[str, str] = {}
+        empty: dict[str, exp.Expr] = {}
+        for analyte, (name, columns) in self.slices.items():
+            kinds |= {f"{name}__{c}": kind for c, kind in columns.items()}
+            empty |= dict(self._empty(analyte))
+        aliases = [c.alias for _, _, columns in slices for c in columns]
+        person_cols = [exp.column("person_id", "p"), exp.column("gender_concept_id", "p")]
+        having = exp.select(*person_cols, *(c for _, _, columns in slices for c in columns),
+                            copy=False).from_(_as(exp.Subquery(this=sql(
+                                f"SELECT DISTINCT person_id FROM {ANALYTE_TABLE}")), "h"),
+                                copy=False).join(
+            _as(exp.table_(person), "p"), on=sql("p.person_id = h.person_id"), copy=False)
+        for name, table, _ in slices:
+            having = having.join(table, on=sql(f"{name}.person_id = p.person_id"),
+                                 join_type="left", copy=False)
+        others = exp.select(*(c.copy() for c in person_cols), *(
+            _as(empty[a].copy() if a in empty else exp.cast(exp.null(), kinds[a]), a)
+            for a in aliases), copy=False).from_(_as(exp.table_(person), "p"), copy=False
+        ).where(sql(f"NOT EXISTS (SELECT 1 FROM {ANALYTE_TABLE} AS a "
+                    "WHERE a.person_id = p.person_id)"), copy=False)
+        union = exp.union(having, others, distinct=False)
+        return _as(exp.Subquery(this=union), "p"), [exp.column(a, "p") for a in aliases]
 
     def _source_of(self) -> dict[str, str]:
         """Leaf name (``l12``, ``la3``) → the source that holds its columns."""
@@ -196,8 +234,8 @@ class CompiledProtocol:
 
     def _joined(self, person: str, present: set[str] | None, batch: int | None,
                 only: set[str] | None = None,
-                extra: Sequence[tuple[str, exp.Expr, list[exp.Expr]]] = ()
-                ) -> tuple[list[tuple[str, exp.Expr]], exp.Expr]:
+                extra: Sequence[tuple[str, exp.Expr, list[exp.Expr]]] = (),
+                split: bool = False) -> tuple[list[tuple[str, exp.Expr]], exp.Expr]:
         """Every person with the leaf columns (``p.<leaf>__<column>``), NULL where the person
         has no data: the persons left-joined to every source of :meth:`_sources` (``only``:
         to these), and to ``extra``. ``batch``: joined a batch of sources at a time into
@@ -210,6 +248,20 @@ class CompiledProtocol:
                  for c in columns]
         groups = [sources[k:k + batch] for k in range(0, len(sources), batch)] \
             if batch and sources else [sources]
+        if split and not batch:
+            names = {name for name, _ in self.slices.values()}
+            slices = [src for src in sources if src[0] in names]
+            if slices:
+                rest = [src for src in sources if src[0] not in names]
+                split, columns = self._split(person, slices)
+                q = exp.select(exp.column("person_id", "p"),
+                               exp.column("gender_concept_id", "p"), *nulls, *columns,
+                               *(c for _, _, cols in rest for c in cols), copy=False
+                               ).from_(split, copy=False)
+                for name, table, _ in rest:
+                    q = q.join(table, on=sql(f"{name}.person_id = p.person_id"),
+                               join_type="left", copy=False)
+                return [], q
         queries: list[exp.Expr] = []
         for k, group in enumerate(groups):
             q = exp.select(exp.column("person_id", "p"), *(
@@ -302,7 +354,7 @@ class CompiledProtocol:
         # items) reach a verdict only through a calculator, whose result is one column
         needed: tuple[set[str], set[str]] | None = None
         if not self.calc_columns:
-            joins, joined = self._joined(person, present, batch)
+            joins, joined = self._joined(person, present, batch, split=True)
             steps += joins
         else:
             values, sources = self._needs([e for c in self.calc_columns.values()
@@ -318,7 +370,8 @@ class CompiledProtocol:
                 needed = self._needs(list(self.criteria.values()))
                 joined = self._joined(person, present, None, needed[1], extra=[(
                     CALC_TABLE, exp.table_(CALC_TABLE),
-                    [_as(exp.column(c, CALC_TABLE), c) for c in self.calc_columns])])[1]
+                    [_as(exp.column(c, CALC_TABLE), c) for c in self.calc_columns])],
+                    split=True)[1]
         values_read = None if needed is None else needed[0]
         verdicts = exp.select(exp.column("person_id", "p"), *(
             _as(_to_wide(e), cid, quoted=True) for cid, e in self.criteria.items()
