@@ -49,6 +49,13 @@ def _sum(items: list[exp.Expr]) -> exp.Expr:
 
 
 _WORD = 60  # criteria per BIGINT bit mask
+_STATUS = exp.DataType.build("ENUM('eligible', 'incomplete', 'ineligible')", dialect="duckdb")
+
+
+def _status(word: str) -> exp.Expr:
+    # an ENUM constant, not a string: five status columns of a million strings took a fifth
+    # of building the table (0.45 -> 0.37 s at 10^6 persons)
+    return exp.cast(exp.Literal.string(word), _STATUS.copy())
 
 
 def status_sql(protocol: Protocol, verdicts: str) -> exp.Select:
@@ -105,17 +112,17 @@ def status_sql(protocol: Protocol, verdicts: str) -> exp.Select:
     statuses = []
     for cohort in protocol.cohorts:
         statuses.append(exp.alias_(
-            exp.Case().when(sql(f"n_fail_{cohort.id} > 0"), exp.Literal.string("ineligible"))
-            .when(sql(f"n_open_{cohort.id} > 0"), exp.Literal.string("incomplete"))
-            .else_(exp.Literal.string("eligible")), f"status_{cohort.id}"))
+            exp.Case().when(sql(f"n_fail_{cohort.id} > 0"), _status("ineligible"))
+            .when(sql(f"n_open_{cohort.id} > 0"), _status("incomplete"))
+            .else_(_status("eligible")), f"status_{cohort.id}"))
     with_status = exp.select("*", *statuses).from_(exp.alias_(exp.Subquery(this=inner), "c"))
     ids = [c.id for c in protocol.cohorts]
     overall = (exp.Case()
                .when(exp.or_(*(sql(f"status_{c} = 'eligible'") for c in ids)),
-                     exp.Literal.string("eligible"))
+                     _status("eligible"))
                .when(exp.or_(*(sql(f"status_{c} = 'incomplete'") for c in ids)),
-                     exp.Literal.string("incomplete"))
-               .else_(exp.Literal.string("ineligible")))
+                     _status("incomplete"))
+               .else_(_status("ineligible")))
     return exp.select("*", exp.alias_(overall, "overall")).from_(
         exp.alias_(exp.Subquery(this=with_status), "s"))
 
