@@ -253,11 +253,11 @@ class CompiledProtocol:
             slices = [src for src in sources if src[0] in names]
             if slices:
                 rest = [src for src in sources if src[0] not in names]
-                split, columns = self._split(person, slices)
+                persons, columns = self._split(person, slices)
                 q = exp.select(exp.column("person_id", "p"),
                                exp.column("gender_concept_id", "p"), *nulls, *columns,
                                *(c for _, _, cols in rest for c in cols), copy=False
-                               ).from_(split, copy=False)
+                               ).from_(persons, copy=False)
                 for name, table, _ in rest:
                     q = q.join(table, on=sql(f"{name}.person_id = p.person_id"),
                                join_type="left", copy=False)
