@@ -241,7 +241,8 @@ class CompiledProtocol:
         to these), and to ``extra``. ``batch``: joined a batch of sources at a time into
         tables of their own (the steps returned), then those tables to each other — for an
         engine that runs each join with buffers of its own (Spark's sort-merge joins); else
-        all in the one query."""
+        all in the one query. ``split`` (one query only): the analyte slices are joined to
+        the persons who have an analyte only (:meth:`_split`)."""
         found, absent = self._sources(present, only)
         sources = [s for s in found if only is None or s[0] in only] + list(extra)
         nulls = [c for name, columns in absent.items() if only is None or name in only
