@@ -39,27 +39,40 @@ def expected(protocol: Protocol, verdicts: dict[str, bool | None]) -> dict[str, 
     return out
 
 
+def random_verdicts(protocol: Protocol, rng: random.Random, n: int,
+                    rates: list[tuple[float, float]]) -> dict[int, dict[str, bool | None]]:
+    """``n`` persons, each drawing its (fail, open) rates from ``rates`` — mostly passing,
+    so that every status and step occurs."""
+    people: dict[int, dict[str, bool | None]] = {}
+    for pid in range(n):
+        p_fail, p_open = rng.choice(rates)
+        people[pid] = {}
+        for c in protocol.criteria:
+            r, met = rng.random(), c.kind == "inclusion"
+            people[pid][c.id] = None if r < p_open else (not met if r < p_open + p_fail
+                                                          else met)
+    return people
+
+
+def verdict_table(con: duckdb.DuckDBPyConnection, name: str, ids: list[str],
+                  people: dict[int, dict[str, bool | None]]) -> None:
+    """``name``: person_id and one nullable boolean per criterion, from ``people``."""
+    con.execute(f"CREATE TABLE {name} (person_id BIGINT, "
+                + ", ".join(f'"{c}" BOOLEAN' for c in ids) + ")")
+    con.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' for _ in range(len(ids) + 1))})",
+                    [[pid, *(v[c] for c in ids)] for pid, v in people.items()])
+
+
 @pytest.mark.parametrize("word", [60, 7])
 def test_status_row_follows_the_rules(protocol: Protocol, word: int,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(summary, "_WORD", word)
     rng = random.Random(word)
     ids = [c.id for c in protocol.criteria]
-    people = {}
-    for pid in range(400):
-        # mostly passing, so that every status and step occurs
-        p_fail, p_open = rng.choice([(0.0, 0.0), (0.0, 0.05), (0.03, 0.05), (0.2, 0.3)])
-        people[pid] = {}
-        for c in protocol.criteria:
-            r = rng.random()
-            met = c.kind == "inclusion"
-            people[pid][c.id] = None if r < p_open else (not met if r < p_open + p_fail
-                                                          else met)
+    people = random_verdicts(protocol, rng, 400,
+                             [(0.0, 0.0), (0.0, 0.05), (0.03, 0.05), (0.2, 0.3)])
     con = duckdb.connect()
-    con.execute("CREATE TABLE v (person_id BIGINT, "
-                + ", ".join(f'"{c}" BOOLEAN' for c in ids) + ")")
-    con.executemany(f"INSERT INTO v VALUES ({', '.join('?' for _ in range(len(ids) + 1))})",
-                    [[pid, *(v[c] for c in ids)] for pid, v in people.items()])
+    verdict_table(con, "v", ids, people)
     rows = con.execute(summary.status_sql(protocol, "v").sql("duckdb")).fetchall()
     names = [d[0] for d in con.description or []]
     assert len(rows) == len(people)
@@ -87,10 +100,7 @@ def test_open_counts_read_the_open_masks(protocol: Protocol, word: int,
         people[pid] = {c.id: None if c is only else c.kind == "inclusion"
                        for c in protocol.criteria}
     con = duckdb.connect()
-    con.execute("CREATE TABLE v (person_id BIGINT, "
-                + ", ".join(f'"{c}" BOOLEAN' for c in ids) + ")")
-    con.executemany(f"INSERT INTO v VALUES ({', '.join('?' for _ in range(len(ids) + 1))})",
-                    [[pid, *(v[c] for c in ids)] for pid, v in people.items()])
+    verdict_table(con, "v", ids, people)
     con.execute("CREATE TABLE s AS " + summary.status_sql(protocol, "v").sql("duckdb"))
     row = con.execute(summary.open_counts_sql(protocol, "s").sql("duckdb")).fetchone()
     got = dict(zip([d[0] for d in con.description or []], row or (), strict=True))
@@ -114,20 +124,10 @@ def test_attrition_unlock_and_leave_one_out_follow_their_definitions(
 
     rng = random.Random(7)
     ids = [c.id for c in protocol.criteria]
-    people = {}
-    for pid in range(600):
-        p_fail, p_open = rng.choice([(0.0, 0.0), (0.0, 0.03), (0.02, 0.03), (0.1, 0.2)])
-        people[pid] = {}
-        for c in protocol.criteria:
-            r, met = rng.random(), c.kind == "inclusion"
-            people[pid][c.id] = None if r < p_open else (not met if r < p_open + p_fail
-                                                          else met)
+    people = random_verdicts(protocol, rng, 600,
+                             [(0.0, 0.0), (0.0, 0.03), (0.02, 0.03), (0.1, 0.2)])
     con = duckdb.connect()
-    con.execute("CREATE TABLE eligo_verdicts (person_id BIGINT, "
-                + ", ".join(f'"{c}" BOOLEAN' for c in ids) + ")")
-    con.executemany(f"INSERT INTO eligo_verdicts VALUES "
-                    f"({', '.join('?' for _ in range(len(ids) + 1))})",
-                    [[pid, *(v[c] for c in ids)] for pid, v in people.items()])
+    verdict_table(con, "eligo_verdicts", ids, people)
     con.execute("CREATE TABLE eligo_status AS "
                 + summary.status_sql(protocol, "eligo_verdicts").sql("duckdb"))
     res = _summarise(SimpleNamespace(con=con), protocol)  # type: ignore[arg-type]
