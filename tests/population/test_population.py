@@ -184,6 +184,28 @@ def test_memory_limit_is_applied_and_a_bad_one_is_named(examples_db: Path, proto
     assert r.exit_code == 2 and "memory limit lots" in r.output and "Traceback" not in r.output
 
 
+def test_engine_closes_once_while_the_report_is_written_and_its_error_is_raised(
+        examples_db: Path, protocol: Protocol, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB is closed on a thread while the CSVs and the report are written: exactly once,
+    and an error in closing reaches the caller after the outputs are complete."""
+    from eligo.compile.engine import DuckDBEngine
+
+    original = DuckDBEngine.close
+    closes = []
+
+    def failing_close(self: DuckDBEngine) -> None:
+        original(self)
+        closes.append(self)
+        raise RuntimeError("close failed")
+
+    monkeypatch.setattr(DuckDBEngine, "close", failing_close)
+    with pytest.raises(RuntimeError, match="close failed"):
+        screen_population(protocol, str(examples_db), AS_OF, tmp_path)
+    assert len(closes) == 1
+    assert (tmp_path / "report.html").exists() and (tmp_path / "coverage.csv").exists()
+
+
 def test_cli_end_to_end(examples_db: Path, tmp_path: Path) -> None:
     r = CliRunner().invoke(cli, ["population", "--omop", str(examples_db), "--as-of",
                                  "2026-06-01", "--out", str(tmp_path), "--no-progress"])

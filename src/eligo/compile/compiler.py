@@ -151,7 +151,7 @@ class CompiledProtocol:
             def unqualified(node: exp.Expr) -> exp.Expr:
                 return exp.column(node.name) if isinstance(node, exp.Column) else node
 
-            empty = self._empty(analyte)
+            empty = self._empty(analyte, values)
             if present is not None and analyte not in present:
                 nulls[name] = [_as(exp.cast(exp.null(), kind), f"{name}__{c}")
                                for c, kind in columns.items()] + [_as(e, v) for v, e in empty]
@@ -166,17 +166,16 @@ class CompiledProtocol:
                             default=exp.column(v, name)), v) for v, e in empty)]))
         return sources, nulls
 
-    def _empty(self, analyte: str) -> list[tuple[str, exp.Expr]]:
-        """The values computed in an analyte's slice, each with what it gives for a person
-        without the analyte (its columns NULL: a constant)."""
-        name, kinds = self.slices[analyte]
+    def _empty(self, analyte: str, values: list[str]) -> list[tuple[str, exp.Expr]]:
+        """``values`` (computed in the analyte's slice: :meth:`_in_slices`), each with what it
+        gives for a person without the analyte (its columns NULL: a constant)."""
+        kinds = self.slices[analyte][1]
 
         def as_null(node: exp.Expr) -> exp.Expr:
             return exp.cast(exp.null(), kinds[node.name]) if isinstance(node, exp.Column) \
                 else node
 
-        return [(v, self.values[v][0].transform(as_null))
-                for v in self._in_slices().get(name, [])]
+        return [(v, self.values[v][0].transform(as_null)) for v in values]
 
     def _split(self, person: str, slices: list[tuple[str, exp.Expr, list[exp.Expr]]]
                ) -> tuple[exp.Expr, list[exp.Expr]]:
@@ -187,9 +186,12 @@ class CompiledProtocol:
         not by everyone. The union (alias p), and its slice columns as the row names them."""
         kinds: dict[str, str] = {}
         empty: dict[str, exp.Expr] = {}
+        wanted = {name for name, _, _ in slices}
+        in_slices = self._in_slices()
         for analyte, (name, columns) in self.slices.items():
-            kinds |= {f"{name}__{c}": kind for c, kind in columns.items()}
-            empty |= dict(self._empty(analyte))
+            if name in wanted:
+                kinds |= {f"{name}__{c}": kind for c, kind in columns.items()}
+                empty |= dict(self._empty(analyte, in_slices.get(name, [])))
         aliases = [c.alias for _, _, columns in slices for c in columns]
         person_cols = [exp.column("person_id", "p"), exp.column("gender_concept_id", "p")]
         having = exp.select(*person_cols, *(c for _, _, columns in slices for c in columns),

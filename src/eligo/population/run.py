@@ -65,6 +65,15 @@ def screen_population(protocol: Protocol, source: str, as_of: date, out: Path, *
 
     step("open the OMOP source (read-only)")
     engine = DuckDBEngine.open(protocol, source, scratch=scratch, memory_limit=memory_limit)
+    closer: threading.Thread | None = None
+    closing_error: list[BaseException] = []
+
+    def close() -> None:
+        try:
+            engine.close()
+        except BaseException as exc:  # re-raised by the caller after the join
+            closing_error.append(exc)
+
     try:
         lap("open")
         coverage: list[tuple[Any, ...]] | None = None
@@ -100,11 +109,15 @@ def screen_population(protocol: Protocol, source: str, as_of: date, out: Path, *
         result.coverage = _coverage(protocol, coverage)
         lap("coverage")
         # closing frees the working tables (gigabytes at 10^6 persons, ~0.4 s) and does not
-        # hold the GIL: it runs while the CSVs and the report are written
-        closer = threading.Thread(target=engine.close, name="eligo-close")
+        # hold the GIL: it runs while the CSVs and the report are written; its error, if
+        # any, is raised after them
+        closer = threading.Thread(target=close, name="eligo-close")
         closer.start()
     except BaseException:
-        engine.close()
+        if closer is not None and closer.ident is not None:
+            closer.join()  # started before the interruption: it closes
+        else:
+            engine.close()
         raise
     try:
         result.out = out
@@ -114,6 +127,8 @@ def screen_population(protocol: Protocol, source: str, as_of: date, out: Path, *
         write_report(result, protocol, as_of, source, out / "report.html")
     finally:
         closer.join()
+    if closing_error:
+        raise closing_error[0]
     lap("report")
     result.timings = timings
     return result
