@@ -1197,6 +1197,9 @@ class SqlCompiler:
 
         def build() -> exp.Expr:
             self._read_rows(weight, date(1, 1, 1))  # the weight closest to each use, ever
+            # closest in the interpreter's order: the nearest day, the earlier of two; on one
+            # day the most recent — time, then row id (docs/decisions.md "Ties"); without the
+            # last two, two weights of one day gave either, run to run
             return sql(
                 """
                 WITH uses AS (
@@ -1204,11 +1207,12 @@ class SqlCompiler:
                          ROW_NUMBER() OVER (ORDER BY person_id, s) AS use_id
                   FROM :periods AS p
                 ),
-                w AS (SELECT person_id, day, value_conv AS kg FROM eligo_rows
+                w AS (SELECT person_id, day, ts, row_id, value_conv AS kg FROM eligo_rows
                       WHERE analyte = :weight AND usable AND value_conv > 0),
                 closest AS (
                   SELECT u.use_id, w.kg, ROW_NUMBER() OVER (PARTITION BY u.use_id
-                         ORDER BY ABS(:gap), w.day ASC) AS rn
+                         ORDER BY ABS(:gap), w.day ASC, w.ts DESC NULLS LAST,
+                         w.row_id DESC) AS rn
                   FROM uses AS u JOIN w ON w.person_id = u.person_id
                 ),
                 per_use AS (
