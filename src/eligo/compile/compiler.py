@@ -911,7 +911,7 @@ class SqlCompiler:
                   SELECT person_id, value_conv AS v, operator, uln_conv AS uln,
                          ROW_NUMBER() OVER (PARTITION BY person_id
                                             ORDER BY day DESC, ts DESC NULLS LAST,
-                                                     row_id DESC) AS rn
+                                                     row_id DESC, src = 'm' DESC) AS rn
                   FROM :rows AS r
                 ) AS ranked WHERE rn = 1
                 """, rows=rows)
@@ -973,7 +973,7 @@ class SqlCompiler:
                     SELECT person_id, day, value_conv AS v,
                            ROW_NUMBER() OVER (PARTITION BY person_id
                                               ORDER BY day DESC, ts DESC NULLS LAST,
-                                                       row_id DESC) AS rn
+                                                       row_id DESC, src = 'm' DESC) AS rn
                     FROM :recent AS r) AS x
                   WHERE rn = 1
                 ),
@@ -981,7 +981,7 @@ class SqlCompiler:
                   SELECT l.person_id, b.value_conv AS v,
                          ROW_NUMBER() OVER (PARTITION BY l.person_id
                                             ORDER BY b.day ASC, b.ts ASC NULLS FIRST,
-                                                     b.row_id ASC) AS rn
+                                                     b.row_id ASC, b.src = 'm' ASC) AS rn
                   FROM latest AS l JOIN eligo_rows AS b
                     ON b.person_id = l.person_id AND b.analyte = :a AND b.usable
                    AND b.day < l.day AND b.day >= :base_start
@@ -1207,12 +1207,12 @@ class SqlCompiler:
                          ROW_NUMBER() OVER (ORDER BY person_id, s) AS use_id
                   FROM :periods AS p
                 ),
-                w AS (SELECT person_id, day, ts, row_id, value_conv AS kg FROM eligo_rows
+                w AS (SELECT person_id, day, ts, row_id, src, value_conv AS kg FROM eligo_rows
                       WHERE analyte = :weight AND usable AND value_conv > 0),
                 closest AS (
                   SELECT u.use_id, w.kg, ROW_NUMBER() OVER (PARTITION BY u.use_id
                          ORDER BY ABS(:gap), w.day ASC, w.ts DESC NULLS LAST,
-                         w.row_id DESC) AS rn
+                         w.row_id DESC, w.src = 'm' DESC) AS rn
                   FROM uses AS u JOIN w ON w.person_id = u.person_id
                 ),
                 per_use AS (

@@ -50,14 +50,17 @@ class Dialect:
 
     def recency(self) -> exp.Expr:
         """A row's place in the "latest" order — day, then time (a row without one first),
-        then row id — as one comparable value. DuckDB: a HUGEINT (a STRUCT key is several
-        times slower to aggregate): days since 1900 | the time's offset from that day in µs,
-        clamped to ±1.6 days | the row id (non-negative, as OMOP ids are)."""
+        then row id, then measurement before observation (their ids are separate sequences;
+        the OMOP reader puts the measurement first among equal ids) — as one comparable
+        value. DuckDB: a HUGEINT (a STRUCT key is several times slower to aggregate): days
+        since 1900 | the time's offset from that day in µs, clamped to ±1.6 days | the row
+        id (non-negative, as OMOP ids are) | 1 for a measurement."""
         return sql_template(
-            """((CAST(DATE_DIFF('day', DATE '1900-01-01', day) AS HUGEINT) * 274877906944
-                 + COALESCE(LEAST(GREATEST(EPOCH_US(ts) - EPOCH_US(CAST(day AS TIMESTAMP)),
-                                           -137438953471), 137438953471) + 137438953472, 0))
-               * CAST('18446744073709551616' AS HUGEINT) + row_id)""")
+            """(((CAST(DATE_DIFF('day', DATE '1900-01-01', day) AS HUGEINT) * 274877906944
+                  + COALESCE(LEAST(GREATEST(EPOCH_US(ts) - EPOCH_US(CAST(day AS TIMESTAMP)),
+                                            -137438953471), 137438953471) + 137438953472, 0))
+                * CAST('18446744073709551616' AS HUGEINT) + row_id) * 2
+               + CASE WHEN src = 'm' THEN 1 ELSE 0 END)""")
 
     def clustered(self, query: exp.Select, column: str) -> exp.Select:
         """``query`` with rows stored grouped by ``column``, where that makes later filters on
@@ -99,7 +102,7 @@ class SparkDialect(Dialect):
 
     def recency(self) -> exp.Expr:
         return sql_template("{'d': day, 't': COALESCE(ts, CAST('0001-01-01 00:00:00' AS "
-                            "TIMESTAMP)), 'r': row_id}")
+                            "TIMESTAMP)), 'r': row_id, 'm': src = 'm'}")
 
     def to_date(self, text: exp.Expr) -> exp.Expr:
         return exp.TryCast(this=text, to=exp.DataType.build("DATE"))

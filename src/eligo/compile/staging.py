@@ -457,7 +457,7 @@ def staging_statements(staging: Staging, as_of: str) -> Mapping[str, exp.Expr]:
             """, de=staging.t("drug_exposure"), as_of=_date(as_of)),
         "eligo_attest": sql(
             """
-            SELECT a.code, o.person_id, o.observation_id AS row_id,
+            SELECT a.code, o.person_id, 'o' AS src, o.observation_id AS row_id,
                    o.observation_date AS day, o.observation_datetime AS ts,
                    CASE o.value_as_concept_id WHEN 4188539 THEN TRUE WHEN 4188540 THEN FALSE
                    END AS value
@@ -534,7 +534,7 @@ def stage(target: StagingTarget, staging: Staging, as_of: str, horizons: Horizon
     target.view("eligo_facts", staging.facts(as_of))
     if horizons.rows:  # usable rows only, and what the leaves that read them need
         rows = cast(exp.Select, sql(
-            "SELECT analyte, person_id, row_id, day, ts, value_conv, operator, uln_conv, "
+            "SELECT analyte, person_id, src, row_id, day, ts, value_conv, operator, uln_conv, "
             "usable FROM eligo_facts WHERE rows_from IS NOT NULL AND day >= rows_from "
             "AND usable"))
         # the few analytes' concepts as a literal list: the engine drops every other row
