@@ -249,8 +249,6 @@ class CompiledProtocol:
         sources = [s for s in found if only is None or s[0] in only] + list(extra)
         nulls = [c for name, columns in absent.items() if only is None or name in only
                  for c in columns]
-        groups = [sources[k:k + batch] for k in range(0, len(sources), batch)] \
-            if batch and sources else [sources]
         if split and not batch:
             names = {name for name, _ in self.slices.values()}
             slices = [src for src in sources if src[0] in names]
@@ -265,6 +263,8 @@ class CompiledProtocol:
                     q = q.join(table, on=sql(f"{name}.person_id = p.person_id"),
                                join_type="left", copy=False)
                 return [], q
+        groups = [sources[k:k + batch] for k in range(0, len(sources), batch)] \
+            if batch and sources else [sources]
         queries: list[exp.Expr] = []
         for k, group in enumerate(groups):
             q = exp.select(exp.column("person_id", "p"), *(
@@ -909,12 +909,10 @@ class SqlCompiler:
                 """
                 SELECT person_id, v, operator, uln FROM (
                   SELECT person_id, value_conv AS v, operator, uln_conv AS uln,
-                         ROW_NUMBER() OVER (PARTITION BY person_id
-                                            ORDER BY day DESC, ts DESC NULLS LAST,
-                                                     row_id DESC, src = 'm' DESC) AS rn
+                         ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY :key DESC) AS rn
                   FROM :rows AS r
                 ) AS ranked WHERE rn = 1
-                """, rows=rows)
+                """, rows=rows, key=self.dialect.recency())
         name = self.leaf(node, build)
         return self._latest_num(self.col(name, "v"), self.col(name, "operator"),
                                 self.col(name, "uln"))
@@ -972,16 +970,14 @@ class SqlCompiler:
                   SELECT person_id, day, v FROM (
                     SELECT person_id, day, value_conv AS v,
                            ROW_NUMBER() OVER (PARTITION BY person_id
-                                              ORDER BY day DESC, ts DESC NULLS LAST,
-                                                       row_id DESC, src = 'm' DESC) AS rn
+                                              ORDER BY :key DESC) AS rn
                     FROM :recent AS r) AS x
                   WHERE rn = 1
                 ),
                 base AS (
                   SELECT l.person_id, b.value_conv AS v,
                          ROW_NUMBER() OVER (PARTITION BY l.person_id
-                                            ORDER BY b.day ASC, b.ts ASC NULLS FIRST,
-                                                     b.row_id ASC, b.src = 'm' ASC) AS rn
+                                            ORDER BY :base_key ASC) AS rn
                   FROM latest AS l JOIN eligo_rows AS b
                     ON b.person_id = l.person_id AND b.analyte = :a AND b.usable
                    AND b.day < l.day AND b.day >= :base_start
@@ -989,7 +985,8 @@ class SqlCompiler:
                 SELECT l.person_id, l.v AS latest_v, b.v AS base_v
                 FROM latest AS l LEFT JOIN base AS b ON b.person_id = l.person_id AND b.rn = 1
                 """, recent=self._rows(a, lw), a=a.name,
-                base_start=base_start(exp.column("day", "l")))
+                base_start=base_start(exp.column("day", "l")),
+                key=self.dialect.recency(), base_key=self.dialect.recency("b"))
         name = self.leaf(node, build)
         lv, bv = self.col(name, "latest_v"), self.col(name, "base_v")
         if node.relative:
@@ -1198,8 +1195,8 @@ class SqlCompiler:
         def build() -> exp.Expr:
             self._read_rows(weight, date(1, 1, 1))  # the weight closest to each use, ever
             # closest in the interpreter's order: the nearest day, the earlier of two; on one
-            # day the most recent — time, then row id (docs/decisions.md "Ties"); without the
-            # last two, two weights of one day gave either, run to run
+            # day the latest (docs/decisions.md "Ties") — without it, two weights of one day
+            # gave either, run to run
             return sql(
                 """
                 WITH uses AS (
@@ -1211,8 +1208,7 @@ class SqlCompiler:
                       WHERE analyte = :weight AND usable AND value_conv > 0),
                 closest AS (
                   SELECT u.use_id, w.kg, ROW_NUMBER() OVER (PARTITION BY u.use_id
-                         ORDER BY ABS(:gap), w.day ASC, w.ts DESC NULLS LAST,
-                         w.row_id DESC, w.src = 'm' DESC) AS rn
+                         ORDER BY ABS(:gap), w.day ASC, :key DESC) AS rn
                   FROM uses AS u JOIN w ON w.person_id = u.person_id
                 ),
                 per_use AS (
@@ -1224,7 +1220,8 @@ class SqlCompiler:
                        MAX(CASE WHEN unknown THEN 1 ELSE 0 END) = 1 AS undecided
                 FROM per_use GROUP BY person_id
                 """, periods=self._periods(node.valueset), weight=weight.name,
-                gap=self.dialect.day_diff(exp.column("day", "w"), exp.column("s", "u")))
+                gap=self.dialect.day_diff(exp.column("day", "w"), exp.column("s", "u")),
+                key=self.dialect.recency("w"))
         name = self.leaf(node, build)
         lo = exp.func("COALESCE", self.col(name, "lo"), _lit(0))
         hi = _case((exp.func("COALESCE", self.col(name, "undecided"), exp.false()),

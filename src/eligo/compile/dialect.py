@@ -48,7 +48,16 @@ class Dialect:
         (DuckDB's plain ``arg_max`` would skip to the next row that has one)."""
         return exp.Anonymous(this="arg_max_null", expressions=[value, key])
 
-    def recency(self) -> exp.Expr:
+    def recency(self, table: str | None = None) -> exp.Expr:
+        """:meth:`_recency` of the rows of ``table`` (None: unqualified columns) — the one
+        definition of "latest": aggregates take its maximum, row-by-row leaves order by it."""
+        key = self._recency()
+        if table is None:
+            return key
+        return key.transform(lambda node: exp.column(node.name, table)
+                             if isinstance(node, exp.Column) else node)
+
+    def _recency(self) -> exp.Expr:
         """A row's place in the "latest" order — day, then time (a row without one first),
         then row id, then measurement before observation (their ids are separate sequences;
         the OMOP reader puts the measurement first among equal ids) — as one comparable
@@ -100,7 +109,7 @@ class SparkDialect(Dialect):
     def arg_max(self, value: exp.Expr, key: exp.Expr) -> exp.Expr:
         return exp.ArgMax(this=value, expression=key)  # MAX_BY keeps a NULL value
 
-    def recency(self) -> exp.Expr:
+    def _recency(self) -> exp.Expr:
         return sql_template("{'d': day, 't': COALESCE(ts, CAST('0001-01-01 00:00:00' AS "
                             "TIMESTAMP)), 'r': row_id, 'm': src = 'm'}")
 
