@@ -107,6 +107,39 @@ def test_anc_gcsf_statement_period(end: str, expected: str) -> None:
     assert verdict(b, "inc.anc") == expected
 
 
+# §2.8: an open end that is not "active" is unknown "though never beyond the as-of date", so
+# a G-CSF begun before the 14 days may still run into them: the sample is not known to be free
+@pytest.mark.parametrize(("status", "start", "expected"), [
+    ("stopped", "2026-05-01", "unknown"),    # began 19 days before the sample, end unknown
+    ("completed", "2026-04-20", "unknown"),
+    ("active", "2026-04-20", "unknown"),     # ongoing up to the as-of date: surely exposed
+    ("stopped", "2026-05-25", "met"),        # began after the sample
+])
+def test_anc_gcsf_open_end(status: str, start: str, expected: str) -> None:
+    b = Bundle().lab("751-8", 2.0, "10*9/L", D).med_statement("L03AA02", start, status=status)
+    c = crit(b, "inc.anc")
+    assert c.verdict.value == expected
+    if expected == "unknown":
+        assert any("G-CSF" in m and "14 days" in m for m in c.missing)
+
+
+def test_anc_gcsf_request_without_duration_is_not_known_to_end() -> None:
+    b = Bundle().lab("751-8", 2.0, "10*9/L", D)
+    b.add({"resourceType": "MedicationRequest", "status": "completed", "intent": "order",
+           "medicationCodeableConcept": {"coding": [{"system": "http://www.whocc.no/atc",
+                                                     "code": "L03AA13"}]},
+           "authoredOn": "2026-04-01"})
+    assert verdict(b, "inc.anc") == "unknown"
+
+
+def test_anc_gcsf_open_end_skips_to_an_earlier_clean_sample() -> None:
+    b = (Bundle()
+         .lab("751-8", 0.5, "10*9/L", "2026-05-04")              # before the G-CSF began
+         .lab("751-8", 2.0, "10*9/L", D)                         # 15 days after its start
+         .med_statement("L03AA02", "2026-05-05", status="stopped"))
+    assert verdict(b, "inc.anc") == "not_met"
+
+
 @pytest.mark.parametrize(("earlier_value", "expected"), [(1.5, "met"), (0.5, "not_met")])
 def test_anc_gcsf_sample_skipped_for_earlier_clean_sample(earlier_value: float,
                                                           expected: str) -> None:
@@ -367,3 +400,39 @@ def test_wbc_exact_tie_first_in_record(first: tuple[str, float], second: tuple[s
     for code, value in (first, second):
         b.lab(code, value, "10*9/L", D)
     assert verdict(b, "inc.wbc") == expected
+
+
+# -- censored results ("<1.0", ">2"): valueQuantity.comparator bounds the value on one side ----
+def _censored(code: str, comparator: str, value: float, unit: str | None,
+              high: float | None = None) -> Bundle:
+    b = Bundle().lab(code, value, unit, D, high=high)
+    b.resources[-1]["valueQuantity"]["comparator"] = comparator
+    return b
+
+
+@pytest.mark.parametrize(("cid", "code", "comparator", "value", "unit", "high", "expected"), [
+    ("inc.inr", "6301-6", "<", 1.0, None, 1.1, "met"),          # below 1.0 < 1.65
+    ("inc.inr", "6301-6", "<", 2.0, None, 1.1, "unknown"),      # below 2.0: either side
+    ("inc.inr", "6301-6", ">", 1.7, None, 1.1, "not_met"),      # above 1.7 ≥ 1.65
+    ("inc.alt", "1742-6", "<", 10, "U/L", 40, "met"),           # below 10 ≤ 120
+    ("inc.tbil", "1975-2", "<", 0.2, "mg/dL", 1.2, "met"),
+    ("inc.alt", "1742-6", ">", 200, "U/L", 40, "unknown"),      # exemption attestation open
+])
+def test_censored_against_uln(cid: str, code: str, comparator: str, value: float,
+                              unit: str | None, high: float, expected: str) -> None:
+    c = crit(_censored(code, comparator, value, unit, high), cid)
+    assert c.verdict.value == expected
+    assert bool(c.missing) == (expected == "unknown")
+
+
+@pytest.mark.parametrize(("comparator", "value", "expected"), [
+    ("<", 2.0, "not_met"),   # below 2: surely < 3
+    (">", 4.0, "met"),
+    (">", 2.0, "unknown"),   # above 2: either side of 3
+    ("<", 5.0, "unknown"),
+])
+def test_censored_wbc_names_what_decides(comparator: str, value: float, expected: str) -> None:
+    c = crit(_censored("6690-2", comparator, value, "10*9/L"), "inc.wbc")
+    assert c.verdict.value == expected
+    if expected == "unknown":
+        assert c.missing and "exact result" in c.missing[0]

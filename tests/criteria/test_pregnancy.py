@@ -175,3 +175,16 @@ def test_exc_pregnancy_condition(code: str, clinical: str | None, onset: str,
 @pytest.mark.parametrize(("value", "expected"), [(True, "met"), (False, "not_met")])
 def test_exc_pregnancy_intends(value: bool, expected: str) -> None:
     assert verdict(Bundle().attest("intends-pregnancy", value), "exc.pregnancy") == expected
+
+
+# §2.6: a converted HCG at exactly 5 m[IU]/mL does not exceed it (no boundary lost to rounding)
+@pytest.mark.parametrize(("value", "unit", "high", "high_unit", "expected"), [
+    (5_000_000, "n[IU]/mL", None, None, "not_met"),      # = 5 m[IU]/mL in nano units
+    (5_000_001, "n[IU]/mL", None, None, "met"),
+    (5.0, "m[IU]/mL", 5000, "m[IU]/L", "not_met"),       # the range in another unit
+    (5.01, "m[IU]/mL", 5000, "m[IU]/L", "met"),
+])
+def test_exc_pregnancy_converted_hcg_boundary(value: float, unit: str, high: float | None,
+                                              high_unit: str | None, expected: str) -> None:
+    b = Bundle().lab("21198-7", value, unit, "2026-05-30", high=high, high_unit=high_unit)
+    assert verdict(b, "exc.pregnancy") == expected

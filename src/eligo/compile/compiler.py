@@ -900,8 +900,7 @@ class SqlCompiler:
                 rows = rows.where(sql(
                     """NOT EXISTS (SELECT 1 FROM eligo_drug AS g WHERE g.valueset = :vs
                          AND g.person_id = eligo_rows.person_id AND g.start_day <= eligo_rows.day
-                         AND COALESCE(g.end_day, CASE WHEN g.stop_reason = 'ongoing' THEN :as_of
-                                                 ELSE g.start_day END) >= :since)""",
+                         AND COALESCE(g.end_day, :as_of) >= :since)""",
                     vs=node.free_of, as_of=self.as_of_sql,
                     since=self.dialect.add_days(exp.column("day", "eligo_rows"),
                                                 -node.free_days)))
@@ -1043,9 +1042,10 @@ class SqlCompiler:
              exp.true()),
             (exp.In(this=words.copy(), expressions=[exp.Literal.string(w) for w in _NEG_WORDS]),
              exp.false()),
-            (sql("value IS NOT NULL AND range_high IS NOT NULL"), sql("value > range_high")),
+            (sql("value IS NOT NULL AND range_high IS NOT NULL"),
+             _lt(exp.column("range_high"), exp.column("value"))),
             (sql("value IS NOT NULL AND factor IS NOT NULL AND :t IS NOT NULL", t=threshold),
-             sql("value * factor > :t", t=threshold.copy())),
+             _lt(threshold.copy(), sql("value * factor"))),
         )
 
     def _b_Positive(self, node: n.Positive) -> exp.Expr:

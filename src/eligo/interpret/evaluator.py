@@ -252,7 +252,7 @@ class Evaluator:
         sym = OP_WORDS[node.op]
         if node.uln:
             k = node.right.value if isinstance(node.right, n.Number) else 1.0
-            if not left.known and left.lo == -INF:
+            if left.lo == -INF and left.hi == INF:  # no value ("<1.0" is a value: below 1)
                 return BoolOut(UNKNOWN, left.text, left.evidence, left.missing)
             if left.uln is None:
                 missing = [left.uln_missing or "upper limit of normal"]
@@ -279,6 +279,10 @@ class Evaluator:
         else:
             text = f"{left.text}: cannot tell whether {sym} {right_text}"
         missing = left.missing if verdict is UNKNOWN else []
+        if verdict is UNKNOWN and not missing:
+            # a censored result ("<3", ">2") that straddles the threshold: SPEC §1 wants the
+            # datum that would decide named
+            missing = [f"an exact result instead of {left.text}"]
         return BoolOut(verdict, text, left.evidence, missing)
 
     def _b_AnyMeasured(self, node: n.AnyMeasured, path: str) -> BoolOut:
@@ -345,13 +349,21 @@ class Evaluator:
                             f"({site.source})", None
         return None, "", f"upper limit of normal for {analyte.label}"
 
-    def _gcsf_before(self, vid: str, day: date, days: int) -> MedicationUse | None:
+    def _gcsf_before(self, vid: str, day: date, days: int) -> tuple[MedicationUse, bool] | None:
+        """A use of ``vid`` that may reach the ``days`` before ``day``, and whether surely.
+
+        SPEC §2.8: an open end that is not "active" is unknown, "though never beyond the as-of
+        date" — such a use may still run on the sample's days, so the sample is not known to
+        be free of it and is not evidence (SPEC §4.1 inc.anc)."""
         start = day - timedelta(days=days)
+        maybe: tuple[MedicationUse, bool] | None = None
         for m, _ in self.ctx.medications(vid):
-            end = m.end or (self.as_of if m.open_end == "ongoing" else m.start)
-            if m.start <= day and end >= start:
-                return m
-        return None
+            first, surely, possibly = self._period(m)
+            if first <= day and surely >= start:
+                return m, True
+            if first <= day and possibly >= start and maybe is None:
+                maybe = m, False
+        return maybe
 
     def _n_Latest(self, node: n.Latest, path: str) -> NumOut:
         a = node.analyte
@@ -367,10 +379,13 @@ class Evaluator:
                 skipped.append(f"{o.reference} not used (see problems)")
                 continue
             if node.free_of:
-                drug = self._gcsf_before(node.free_of, o.day, node.free_days)
-                if drug is not None:
+                found = self._gcsf_before(node.free_of, o.day, node.free_days)
+                if found is not None:
+                    drug, surely = found
+                    when = (f"on {drug.start.isoformat()} within" if surely else
+                            f"from {drug.start.isoformat()}, end unknown: may reach")
                     skipped.append(f"{o.reference} of {o.day.isoformat()} not used: "
-                                   f"{_display(drug.codings)} on {drug.start.isoformat()} within "
+                                   f"{_display(drug.codings)} {when} the "
                                    f"{node.free_days} days before the sample")
                     continue
             uln, uln_text, uln_missing = self._uln(o, a)
@@ -772,8 +787,8 @@ class Evaluator:
                     high = None
             except units.UnitError:
                 high = None
-            if high is not None:
-                return o.value > high
+            if high is not None:  # "exceeds", after conversion: SPEC §2.6's tolerance
+                return _lt(high, o.value)
         self.ctx.problem(Problem(o.reference, "value[x]", o.value_string or "",
                                  f"no interpretable result for {a.label}"))
         return None
