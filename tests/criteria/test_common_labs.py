@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from builders import AS_OF, ICD10CM, Bundle, SiteRange, crit, screen, verdict
+from builders import AS_OF, ICD10CM, RXNORM, Bundle, SiteRange, crit, screen, verdict
 
 D = "2026-05-20"  # a day inside the screening window of as-of 2026-06-01
 
@@ -121,6 +121,13 @@ def test_anc_gcsf_open_end(status: str, start: str, expected: str) -> None:
     assert c.verdict.value == expected
     if expected == "unknown":
         assert any("G-CSF" in m and "14 days" in m for m in c.missing)
+
+
+@pytest.mark.parametrize("code", ["68442", "338036", "70167"])  # filgrastim, peg-, lenograstim
+def test_anc_gcsf_by_rxnorm_ingredient(code: str) -> None:
+    # SPEC §3.5: "RxNorm ingredients also accepted"
+    b = Bundle().lab("751-8", 2.0, "10*9/L", D).med_admin(code, "2026-05-18", system=RXNORM)
+    assert verdict(b, "inc.anc") == "unknown"
 
 
 def test_anc_gcsf_request_without_duration_is_not_known_to_end() -> None:

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import pytest
 
-from builders import AS_OF, SNOMED, Bundle, crit, screen, verdict
+from builders import AS_OF, RXNORM, SNOMED, Bundle, crit, screen, verdict
 
 D = "2026-05-20"
 REFRACTORY = ["pss.inc.refractory", "ssc.inc.refractory", "iim.inc.refractory"]
@@ -238,3 +238,45 @@ def test_refractory_non_positive_weight_is_not_used(cid: str, weights: list[tupl
     result = screen(b)
     assert result.criterion(cid).verdict.value == expected
     assert any("weight" in p.why for p in result.problems)
+
+
+def _named(text: str | None, coding: dict | None = None) -> dict:
+    """A MedicationStatement over 2025-01-01..2025-07-02 (183 days) naming its drug."""
+    cc: dict = {"coding": [coding] if coding else []}
+    if text is not None:
+        cc["text"] = text
+    return {"resourceType": "MedicationStatement", "status": "completed",
+            "medicationCodeableConcept": cc,
+            "effectivePeriod": {"start": "2025-01-01", "end": "2025-07-02"}}
+
+
+# SPEC §3.5: "telitacicept (no ATC: by name or a local code)"
+@pytest.mark.parametrize("cid", REFRACTORY)
+@pytest.mark.parametrize(("med", "expected"), [
+    (_named("Telitacicept 160 mg s.c. weekly"), "met"),               # the name alone
+    (_named(None, {"system": "urn:site:drugs", "code": "T-77",        # a site's own code
+                   "display": "telitacicept"}), "met"),
+    (_named("telitaciceptum-like"), "not_met"),                       # not the word
+    (_named("telitacicept", {"system": "http://www.whocc.no/atc",     # a standard code decides
+                             "code": "A07EC01"}), "not_met"),
+])
+def test_refractory_telitacicept_by_name(cid: str, med: dict, expected: str) -> None:
+    b = regimen(imm=[])
+    b.add(med)
+    assert verdict(b, cid) == expected
+
+
+# SPEC §3.5: "RxNorm ingredients also accepted" — every drug of the rule, not only SPEC's examples
+@pytest.mark.parametrize("cid", REFRACTORY)
+@pytest.mark.parametrize(("gc", "gc_mg", "imm", "expected"), [
+    ("2878", 300, "68149", "met"),       # cortisone 300 mg = prednisone 60; mycophenolate mofetil
+    ("2878", 295, "68149", "not_met"),   # 59 mg prednisone-equivalent at 60 kg
+    ("22396", 72, "1092437", "met"),     # deflazacort 72 mg = prednisone 60; belimumab
+    ("22396", 71, "1092437", "not_met"),
+])
+def test_refractory_rxnorm_ingredients(cid: str, gc: str, gc_mg: float, imm: str,
+                                       expected: str) -> None:
+    b = regimen(gc="", imm=[])
+    b.med_statement(gc, "2025-01-01", "2025-02-01", dose_mg=gc_mg, system=RXNORM)
+    b.med_statement(imm, "2025-01-01", "2025-07-02", system=RXNORM)
+    assert verdict(b, cid) == expected

@@ -156,6 +156,10 @@ def drugs(*codes: str, cs: str | None = "L04AX03", attest: dict | None = None) -
     (drugs("L04AF02", "L04AC14"), "met"),                # baricitinib + sarilumab
     (drugs("121191", "614391"), "met"),                  # rituximab + abatacept (RxNorm)
     (drugs("L04AC03", "L04AB06"), "met"),                # anakinra + golimumab
+    (drugs("191831", "L04AF02"), "met"),                 # infliximab (RxNorm) + baricitinib
+    (drugs("191831", "327361"), "not_met"),              # infliximab + adalimumab: both TNF
+    (drugs("709271", "72435"), "met"),                   # certolizumab + anakinra (RxNorm)
+    (drugs("1357536", "2047232"), "not_met"),            # tofacitinib + baricitinib: both JAK
     (drugs("L04AB04", "L04AC07", cs="A07EC01"), "met"),  # sulfasalazine
     (drugs("L04AB04", "L04AC07", cs="iguratimod"), "met"),
     (drugs("L04AB04", "L04AC07", cs=None), "unknown"),   # no csDMARD: attestations open
@@ -348,3 +352,15 @@ def test_ra_cohort_ineligible_by_functional_class() -> None:
     assert res.cohort("ra").status == "ineligible"
     assert "ra.exc.functional-class" in res.cohort("ra").blocking
     assert "ra.exc.functional-class" not in res.cohort("pss").blocking
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Iguratimod 25 mg tablets", "met"),   # no ATC code: recognised by name, like telitacicept
+    ("igura", "unknown"),                  # not the name: no csDMARD, attestations open
+])
+def test_ra_d2t_treatment_iguratimod_by_name(text: str, expected: str) -> None:
+    b = drugs("L04AB04", "L04AC07", cs=None)
+    b.add({"resourceType": "MedicationStatement", "status": "completed",
+           "medicationCodeableConcept": {"text": text},
+           "effectivePeriod": {"start": "2020-01-01", "end": "2021-01-01"}})
+    assert verdict(b, "ra.inc.d2t-treatment") == expected

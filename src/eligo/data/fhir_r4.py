@@ -20,6 +20,7 @@ from typing import Any
 import msgspec
 
 from eligo.data import facts as f
+from eligo.data.terminology import CODED_MEDICATION_SYSTEMS, NAMED_MEDICATIONS, SYSTEMS
 from eligo.errors import InputError
 
 __all__ = ["parse_fhir_date", "read_bundle", "read_bundle_bytes"]
@@ -274,6 +275,18 @@ def _codings(cc: CodeableConcept | None) -> tuple[f.Coding, ...]:
                  if c.system and c.code)
 
 
+def _named_medication(cc: CodeableConcept | None) -> tuple[f.Coding, ...]:
+    """The local code of a drug named in ``cc``'s text or a coding's display, when no coding
+    is in a system the value sets match by code (a name alone, or a site's own code): SPEC
+    §3.5 accepts telitacicept "by name". First, so that the OMOP loader stores it as the
+    drug's concept."""
+    if cc is None or any(c.system in CODED_MEDICATION_SYSTEMS for c in cc.coding if c.code):
+        return ()
+    words = " ".join(filter(None, [cc.text, *(c.display for c in cc.coding)])).lower()
+    return tuple(f.Coding(SYSTEMS["medication"][0], name, name)
+                 for name in NAMED_MEDICATIONS if re.search(rf"\b{name}\b", words))
+
+
 def _status(cc: CodeableConcept | None) -> str | None:
     if cc is None:
         return None
@@ -385,11 +398,12 @@ class _Reader:
         )
 
     def medication_codings(self, r: Any, meds: dict[str, Medication]) -> tuple[f.Coding, ...]:
-        if r.medicationCodeableConcept is not None:
-            return _codings(r.medicationCodeableConcept)
-        target = r.medicationReference.reference if r.medicationReference else None
-        med = meds.get(target or "")
-        return _codings(med.code) if med is not None else ()
+        cc = r.medicationCodeableConcept
+        if cc is None:
+            target = r.medicationReference.reference if r.medicationReference else None
+            med = meds.get(target or "")
+            cc = med.code if med is not None else None
+        return _named_medication(cc) + _codings(cc)
 
     @staticmethod
     def per_day(dosages: list[Dosage]) -> tuple[Quantity | None, float | None]:

@@ -36,6 +36,13 @@ SYSTEMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 )
 _ICD = {ICD10, ICD10CM}
 
+#: Drugs that have no ATC code, recognised by name where a record gives no standard code: SPEC
+#: §3.5 "telitacicept (no ATC: by name or a local code)"; iguratimod, also without an ATC code,
+#: is read the same way (SPEC §3.5 lists it among the RA csDMARDs with no code to match).
+NAMED_MEDICATIONS: tuple[str, ...] = ("telitacicept", "iguratimod")
+#: code systems whose medication codes the value sets match by code (names are not read there)
+CODED_MEDICATION_SYSTEMS = frozenset(SYSTEMS["atc"] + SYSTEMS["rxnorm"] + SYSTEMS["medication"])
+
 
 def normalize_code(system: str, code: str) -> str:
     c = code.strip()
