@@ -93,3 +93,20 @@ def test_crcl_furlongs_creatinine_skipped() -> None:
     res = screen(b)
     assert res.criterion("inc.crcl").verdict.value == "met"
     assert any(p.reference == "Observation/bad" for p in res.problems)
+
+
+# Sex not recorded as male or female: the clearance lies between the female (× 0.85) and the
+# male value, which decides whenever both fall on one side of 60 (SPEC §4.1 open: else unknown)
+@pytest.mark.parametrize("gender", ["other", "unknown", None])
+@pytest.mark.parametrize(("creat", "expected"), [
+    (0.85, "met"),       # female 60.0 exactly, male 70.6
+    (0.86, "unknown"),   # female 59.3, male 69.8: the sex decides
+    (1.0, "unknown"),    # female 51, male 60.0
+    (1.01, "not_met"),   # male 59.4: neither reaches 60
+])
+def test_crcl_sex_not_recorded(gender: str | None, creat: float, expected: str) -> None:
+    c = crit(patient(gender=gender, creat=creat), "inc.crcl")  # type: ignore[arg-type]
+    assert c.verdict.value == expected
+    assert bool(c.missing) == (expected == "unknown")
+    if expected == "unknown":
+        assert any("sex" in m for m in c.missing), c.missing

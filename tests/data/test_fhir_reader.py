@@ -641,3 +641,25 @@ def test_comparator_is_kept() -> None:
                            "system": "http://unitsofmeasure.org", "code": "mg/L"})
     o = only(read(bundle(r)).observations)
     assert (o.value, o.comparator) == (10, "<")
+
+
+def test_medication_reference_to_a_contained_medication() -> None:
+    r = medst(medicationCodeableConcept=None, medicationReference={"reference": "#p"},
+              contained=[{"resourceType": "Medication", "id": "p", "code": code(ATC, "H02AB07")},
+                         {"resourceType": "Substance", "id": "q"}])
+    m = only(read(bundle(r)).medications)
+    assert m.codings == (f.Coding(ATC, "H02AB07"),)
+
+
+@pytest.mark.parametrize(("cc", "names"), [
+    ({"text": "Telitacicept 160 mg"}, ("telitacicept",)),
+    ({"coding": [{"system": "urn:site", "code": "9", "display": "IGURATIMOD tabs"}]},
+     ("iguratimod",)),
+    ({"text": "telitacicept", "coding": [{"system": ATC, "code": "L04AX03"}]}, ()),
+    ({"text": "methotrexate"}, ()),  # only drugs without an ATC code are read by name
+])
+def test_medication_named_without_a_standard_code(cc: dict, names: tuple[str, ...]) -> None:
+    rec = read(bundle(medst(medicationCodeableConcept=cc)))
+    found = tuple(c.code for m in rec.medications for c in m.codings
+                  if c.system == "urn:eligo:medication")
+    assert found == names

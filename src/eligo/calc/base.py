@@ -9,6 +9,7 @@ every component is known, and to say "not met" only when the complete set scores
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -168,6 +169,22 @@ class Calculator:
         """What :meth:`compute` returns as ``value``, without the rest of the
         :class:`Calculation` (population screening calls this per person)."""
         return self.formula(**self._checked(values))[0]
+
+    def hull(self, values: Mapping[str, Any]) -> tuple[float, float] | None:
+        """The lowest and highest value when the only unknown inputs (None) are yes/no ones
+        — Cockcroft–Gault without the patient's sex lies between the female and the male
+        value — else None (a number unknown, or an input invalid)."""
+        open_ = [k for k, v in values.items() if v is None]
+        kinds = {i.name: i.kind for i in self.inputs}
+        if not open_ or any(kinds.get(k) != "boolean" for k in open_):
+            return None
+        found = []
+        for choice in itertools.product((False, True), repeat=len(open_)):
+            try:
+                found.append(self.value({**values, **dict(zip(open_, choice, strict=True))}))
+            except CalcInputError:
+                return None
+        return min(found), max(found)
 
     def _checked(self, values: Mapping[str, Any]) -> dict[str, Value]:
         """The inputs validated (CalcInputError names the one that is not)."""

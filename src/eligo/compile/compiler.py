@@ -1011,8 +1011,10 @@ class SqlCompiler:
                 kinds.append((name, "number"))
         guards = [g for g in (make() for make in self._guards) if not any(
             c.table == CALC_TABLE for c in g.find_all(exp.Column))]  # not eligo_calc itself
-        if CALCULATORS[node.name].bounds is None:  # no bounds: unknown whenever an input is
-            guards += [a.copy().is_(exp.null()).not_() for a in args]
+        if CALCULATORS[node.name].bounds is None:  # no bounds: unknown whenever a number is
+            # (an unknown yes/no input leaves the value between its cases: Calculator.hull)
+            guards += [a.copy().is_(exp.null()).not_()
+                       for a, (_, kind) in zip(args, kinds, strict=True) if kind != "boolean"]
         column = f"c{len(self._calc_columns)}"
         self._calc_columns[column] = CalcColumn(  # one call per person: [lo, hi]
             CalcUdf(node.name, tuple(kinds)),

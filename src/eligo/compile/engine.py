@@ -70,7 +70,7 @@ def calc_function(udf: CalcUdf) -> Callable[..., tuple[float | None, float | Non
         args = dict(zip(names, values, strict=True))
         if None in values:
             if calc.bounds is None:
-                return (None, None)
+                return calc.hull(args) or (None, None)
             lo, hi = calc.bounds(args)
             return (lo, None if math.isinf(hi) else hi)
         try:

@@ -132,6 +132,14 @@ class DispenseRequest(_S):
     expectedSupplyDuration: Duration | None = None
 
 
+class _Contained(_S):
+    """A contained resource, as far as a ``#id`` medication reference needs it."""
+
+    resourceType: str | None = None
+    id: str | None = None
+    code: CodeableConcept | None = None
+
+
 class _MedicationRecord(_S):
     """What every medication resource has: the drug (coded or referenced) and a status."""
 
@@ -139,6 +147,7 @@ class _MedicationRecord(_S):
     status: str | None = None
     medicationCodeableConcept: CodeableConcept | None = None
     medicationReference: Reference | None = None
+    contained: list[_Contained] = []
 
 
 class _Taken(_MedicationRecord):
@@ -400,9 +409,12 @@ class _Reader:
     def medication_codings(self, r: Any, meds: dict[str, Medication]) -> tuple[f.Coding, ...]:
         cc = r.medicationCodeableConcept
         if cc is None:
-            target = r.medicationReference.reference if r.medicationReference else None
-            med = meds.get(target or "")
+            target = (r.medicationReference.reference if r.medicationReference else None) or ""
+            med = meds.get(target)
             cc = med.code if med is not None else None
+            if target.startswith("#"):  # a Medication contained in the resource itself
+                cc = next((c.code for c in r.contained if c.resourceType == "Medication"
+                           and c.id == target[1:]), None)
         return _named_medication(cc) + _codings(cc)
 
     @staticmethod

@@ -689,6 +689,12 @@ class Evaluator:
             return NumOut(lo, hi, node.unit, f"{label} at least {fmt_num(lo)} and at most "
                           f"{fmt_num(hi)} with what is recorded{shown}", evidence,
                           _dedupe(missing))
+        hull = calc.hull(args) if missing and calc.bounds is None else None
+        if hull is not None:  # only yes/no inputs unknown: the value lies between their cases
+            lo, hi = hull
+            return NumOut(lo, hi, node.unit, f"{label} between {fmt_qty(lo, node.unit)} and "
+                          f"{fmt_qty(hi, node.unit)} (not recorded: {', '.join(unrecorded)})"
+                          f"{shown}", evidence, _dedupe(missing))
         if missing:
             return NumOut.unknown(node.unit, f"{label} cannot be computed{shown}",
                                   _dedupe(missing), evidence)
