@@ -18,6 +18,7 @@ from eligo.compile.compiler import SqlCompiler
 from eligo.compile.dialect import DIALECTS, Dialect
 from eligo.interpret.dates import age_in_years, minus_months
 from eligo.ir import nodes as n
+from eligo.omop.read import _birth_range
 
 Rows = list[tuple[Any, ...]]
 # person_id, birth_datetime, year, month, day of birth
@@ -150,21 +151,31 @@ def age_leaf(protocol: Protocol, as_of: date, dialect: Dialect) -> exp.Expr:
 
 @pytest.mark.parametrize("as_of", AS_OF, ids=str)
 def test_age(engine: Engine, protocol: Protocol, as_of: date) -> None:
-    """Completed years, 29 February birthdays included; a birth after the as-of date (or not
-    fully known) gives no row, so the age is unknown. The date comes from ``birth_datetime``
-    when present, else from year/month/day of birth."""
+    """Completed years, 29 February birthdays included; a birth after the as-of date gives no
+    row, so the age is unknown. The date comes from ``birth_datetime`` when present, else from
+    year/month/day of birth; without the day, the ages of the first and last day the year (or
+    month) may mean — the last clipped to the as-of date — as the OMOP reader's interval gives
+    the interpreter."""
     rows: list[PersonRow] = []
-    expected = {}
+    expected: dict[int, tuple[int, int]] = {}
     for i, b in enumerate(BIRTHS):
         rows.append((2 * i, datetime(b.year, b.month, b.day, 23, 59), None, None, None))
         rows.append((2 * i + 1, None, b.year, b.month, b.day))
         if b <= as_of:
-            expected[2 * i] = expected[2 * i + 1] = age_in_years(b, as_of)
-    rows.append((900, None, 1990, None, None))  # month and day unknown: no age
+            expected[2 * i] = expected[2 * i + 1] = (age_in_years(b, as_of),) * 2
     rows.append((901, datetime(1990, 7, 4), 1980, 1, 1))  # the datetime wins
-    expected[901] = age_in_years(date(1990, 7, 4), as_of)
+    expected[901] = (age_in_years(date(1990, 7, 4), as_of),) * 2
+    partial = {900: (1990, None), 902: (2000, 2), 903: (1900, 2), 904: (2004, 4),
+               905: (2008, 6), 906: (as_of.year, None), 907: (as_of.year + 1, None)}
+    for pid, (y, m) in partial.items():
+        rows.append((pid, None, y, m, None))
+        span = _birth_range(y, m, None)
+        assert span is not None
+        if span[0] <= as_of:
+            expected[pid] = (age_in_years(min(span[1], as_of), as_of),
+                             age_in_years(span[0], as_of))
     engine.persons(rows)
-    got = {int(pid): years for pid, years in engine.rows(age_leaf(protocol, as_of,
-                                                                  engine.dialect))}
+    got = {int(pid): (lo, hi) for pid, lo, hi in engine.rows(age_leaf(protocol, as_of,
+                                                                      engine.dialect))}
     assert got == expected
 

@@ -28,6 +28,27 @@ def test_age_boundaries(birth: str, as_of: date, expected: str) -> None:
     assert verdict(Bundle(birth=birth), "inc.age", as_of=as_of) == expected
 
 
+# A birthDate without its day (FHIR allows "1990", "1990-07"): the age lies between the ages of
+# its first and last day, which decides inc.age when both fall on one side of a bound
+@pytest.mark.parametrize(("birth", "expected"), [
+    ("1990", "met"),         # 35 or 36
+    ("2008", "unknown"),     # 17 (born after 1 June) or 18
+    ("2008-05", "met"),      # 18 whichever day of May
+    ("2008-06", "unknown"),  # 1 June: 18 today; 2–30 June: 17
+    ("1960", "unknown"),     # 65 or 66
+    ("1960-06", "unknown"),  # born 1 June: 66 today; 2–30 June: 65
+    ("1960-07", "met"),      # 65
+    ("1960-05", "not_met"),  # 66
+    ("2026", "not_met"),     # born this year, by the as-of date: 0
+    ("2027", "unknown"),     # after the as-of date: no usable birth date
+])
+def test_age_from_a_partial_birth_date(birth: str, expected: str) -> None:
+    c = crit(Bundle(birth=birth), "inc.age")
+    assert c.verdict.value == expected
+    if expected == "unknown":
+        assert any("birth" in m for m in c.missing), c.missing
+
+
 def test_age_without_birth_date_is_unknown() -> None:
     c = crit(Bundle(birth=None), "inc.age")
     assert c.verdict.value == "unknown"

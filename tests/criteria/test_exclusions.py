@@ -116,6 +116,7 @@ def test_infection_attestation(value: bool, expected: str) -> None:
 
 # -- exc.allergy: trial-drug allergy, any severe allergy, or attestation (§4.3) ----------------
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+SCT = "http://snomed.info/sct"
 
 
 @pytest.mark.parametrize(("code", "system", "kw", "expected"), [
@@ -123,6 +124,10 @@ RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
     ("L01BB05", None, {}, "met"),                                # fludarabine
     ("L04AC07", None, {}, "met"),                                # tocilizumab
     ("3002", RXNORM, {}, "met"),                                 # cyclophosphamide (RxNorm)
+    ("387420009", SCT, {}, "met"),                               # cyclophosphamide (SNOMED)
+    ("386907005", SCT, {}, "met"),                               # fludarabine (SNOMED)
+    ("444648007", SCT, {}, "met"),                               # tocilizumab (SNOMED)
+    ("372687004", SCT, {}, "not_met"),                           # amoxicillin (SNOMED), mild
     ("L01AA01", None, {"verification": "refuted"}, "not_met"),
     ("L01AA01", None, {"verification": "entered-in-error"}, "not_met"),
     ("J01CA04", None, {"criticality": "low"}, "not_met"),        # amoxicillin, mild

@@ -754,23 +754,40 @@ class SqlCompiler:
         return Num(_lit(node.value), _lit(node.value))
 
     def _n_Age(self, node: n.Age) -> Num:
+        # a birth without its day (a year, or a month, of birth) is the interval of the ages
+        # of its first and last day (the last clipped to the as-of date), as the interpreter
         name = self.leaf("age", lambda: sql(
             """
             SELECT person_id,
-              :y - b_year - CASE WHEN :m < b_month OR (:m = b_month AND :d < b_day)
-                                 THEN 1 ELSE 0 END AS years
+              CASE WHEN MAKE_DATE(b_year, m_hi, d_hi) > :as_of THEN 0
+                   ELSE :y - b_year - CASE WHEN :m < m_hi OR (:m = m_hi AND :d < d_hi)
+                                           THEN 1 ELSE 0 END END AS lo_years,
+              :y - b_year - CASE WHEN :m < m_lo OR (:m = m_lo AND :d < d_lo)
+                                 THEN 1 ELSE 0 END AS hi_years
             FROM (
-              SELECT person_id,
-                     COALESCE(YEAR(birth_datetime), year_of_birth) AS b_year,
-                     COALESCE(MONTH(birth_datetime), month_of_birth) AS b_month,
-                     COALESCE(DAY(birth_datetime), day_of_birth) AS b_day
-              FROM eligo_person
+              SELECT person_id, b_year, m_lo, m_hi, COALESCE(b_day, 1) AS d_lo,
+                     COALESCE(b_day, CASE WHEN m_hi IN (4, 6, 9, 11) THEN 30
+                                          WHEN m_hi <> 2 THEN 31
+                                          WHEN (b_year % 4 = 0 AND b_year % 100 <> 0)
+                                               OR b_year % 400 = 0 THEN 29
+                                          ELSE 28 END) AS d_hi
+              FROM (
+                SELECT person_id, b_year, b_day, COALESCE(b_month, 1) AS m_lo,
+                       COALESCE(b_month, 12) AS m_hi
+                FROM (
+                  SELECT person_id,
+                         COALESCE(YEAR(birth_datetime), year_of_birth) AS b_year,
+                         COALESCE(MONTH(birth_datetime), month_of_birth) AS b_month,
+                         COALESCE(DAY(birth_datetime), day_of_birth) AS b_day
+                  FROM eligo_person
+                ) AS b
+                WHERE b_year IS NOT NULL AND (b_day IS NULL OR b_month IS NOT NULL)
+              ) AS m
             ) AS b
-            WHERE b_year IS NOT NULL AND b_month IS NOT NULL AND b_day IS NOT NULL
-              AND MAKE_DATE(b_year, b_month, b_day) <= :as_of
+            WHERE MAKE_DATE(b_year, m_lo, d_lo) <= :as_of
             """, y=self.as_of.year, m=self.as_of.month, d=self.as_of.day, as_of=self.as_of_sql))
-        years = exp.cast(self.col(name, "years"), "DOUBLE")
-        return Num(years, years.copy())
+        return Num(exp.cast(self.col(name, "lo_years"), "DOUBLE"),
+                   exp.cast(self.col(name, "hi_years"), "DOUBLE"))
 
     def _b_Sex(self, node: n.Sex) -> exp.Expr:
         concept = 8507 if node.value == "male" else 8532

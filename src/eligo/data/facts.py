@@ -46,8 +46,10 @@ class Problem:
 @dataclass(frozen=True, slots=True)
 class Patient:
     id: str
-    birth_date: date | None
+    birth_date: date | None  # an exact date of birth only
     gender: str | None  # FHIR administrative gender: male | female | other | unknown
+    #: a birthDate less precise than a day ("1990", "1990-07"): its first and last day
+    birth_range: tuple[date, date] | None = None
 
 
 @dataclass(frozen=True, slots=True)

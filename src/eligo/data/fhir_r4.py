@@ -584,12 +584,16 @@ class _Reader:
             raise InputError(self.source, f"the Bundle has {len(patients)} Patient resources "
                              f"({ids}); eligo screens one patient per Bundle")
         p = patients[0]
-        birth = None
+        birth = birth_range = None
         if p.birthDate is not None:
-            b = self.day(f"Patient/{p.id}", "birthDate", p.birthDate)
-            birth = b[0] if b else None
+            # a year or a month of birth still bounds the age (SPEC §3: whole years at as-of)
+            b = self.day(f"Patient/{p.id}", "birthDate", p.birthDate, exact=False)
+            if b is not None and b[0] == b[1]:
+                birth = b[0]
+            elif b is not None:
+                birth_range = b[0], b[1]
         record = f.PatientRecord(self.source, f.Patient(p.id or Path(self.source).stem, birth,
-                                                        p.gender))
+                                                        p.gender, birth_range))
         for kind, res, ref in decoded:
             if kind == "Observation":
                 o = self.observation(res, ref)

@@ -307,6 +307,16 @@ class Evaluator:
     def _n_Age(self, node: n.Age, path: str) -> NumOut:
         birth = self.ctx.record.patient.birth_date
         ref = f"Patient/{self.ctx.record.patient.id}"
+        span = self.ctx.record.patient.birth_range
+        if birth is None and span is not None and span[0] <= self.as_of:
+            # born some day in [first, last]: the age lies between those two days' ages
+            first, last = span[0], min(span[1], self.as_of)
+            lo, hi = age_in_years(last, self.as_of), age_in_years(first, self.as_of)
+            when = f"{first.year}" if (first.month, first.day, span[1].month) == (1, 1, 12) \
+                else f"{first:%Y-%m}"
+            ev = Evidence(ref, None, "a", when, "birthDate (partial); age at as-of date")
+            text = f"age {lo}" + (f"–{hi}" if hi != lo else "") + f" years (born {when})"
+            return NumOut(lo, hi, "a", text, [ev], ["patient's full date of birth"])
         if birth is None or birth > self.as_of:
             return NumOut.unknown("a", "no usable date of birth", ["patient's date of birth"])
         years = age_in_years(birth, self.as_of)

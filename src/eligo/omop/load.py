@@ -337,6 +337,11 @@ class _Record:
     def person(self, p: f.Patient) -> int:
         gender = {"male": MALE, "female": FEMALE}.get(p.gender or "", 0)
         b = p.birth_date
+        if b is None and p.birth_range is not None:  # a year (and month) of birth only
+            first, last = p.birth_range
+            return self.w.add("person", (
+                gender, first.year, first.month if first.month == last.month else None, None,
+                None, 0, 0, p.id, p.gender))
         return self.w.add("person", (
             gender, b.year if b else None, b.month if b else None, b.day if b else None,
             datetime.combine(b, time()) if b else None, 0, 0, p.id, p.gender))

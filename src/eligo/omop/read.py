@@ -49,9 +49,9 @@ What each staging table reads, and what the reader makes of it:
   a date (a string that is not a date reads as NULL = ongoing, as in staging), status
   ``observation_source_value``.
 * **Person**: birth date from ``birth_datetime``, else ``year/month/day_of_birth``, component
-  by component as staging reads it (a missing component, or an impossible date: no birth
-  date); gender 8507 male, 8532 female, anything else not recorded; id
-  ``person_source_value``, else the ``person_id``.
+  by component as staging reads it (no day: the year, or the month, it may be — an age
+  interval; no year, or an impossible date: no birth date); gender 8507 male, 8532 female,
+  anything else not recorded; id ``person_source_value``, else the ``person_id``.
 
 What OMOP cannot say that the fact model can (and so never reaches the interpreter from here):
 
@@ -74,7 +74,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -403,7 +403,8 @@ class OmopReader:
                 source=f"omop:person/{int(pid)}",
                 patient=f.Patient(str(source_value) if source_value else str(int(pid)),
                                   _birth(y, m, d),
-                                  {MALE: "male", FEMALE: "female"}.get(_int(gender) or 0)))
+                                  {MALE: "male", FEMALE: "female"}.get(_int(gender) or 0),
+                                  _birth_range(y, m, d)))
         # observations of both tables, most recent row id first (same-day ties: see above)
         observations: list[tuple[int, int, int, f.Observation]] = []
         for rank, (rows, read) in enumerate(((meas, self._measurement),
@@ -508,6 +509,20 @@ class OmopReader:
                           self.concepts.covering(_int(source))),
             first, last, open_end, dose_value=mg, dose_unit="mg" if mg is not None else None,
             per_day=1.0 if mg is not None else None)
+
+
+def _birth_range(y: Any, m: Any, d: Any) -> tuple[date, date] | None:
+    """A year (and month) of birth without its day: the first and last day it may mean."""
+    if y is None or d is not None:
+        return None
+    try:
+        if m is None:
+            return date(int(y), 1, 1), date(int(y), 12, 31)
+        first = date(int(y), int(m), 1)
+    except ValueError:
+        return None
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first, following - timedelta(days=1)
 
 
 def _birth(y: Any, m: Any, d: Any) -> date | None:
