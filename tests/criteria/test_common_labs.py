@@ -445,6 +445,10 @@ def _censored(code: str, comparator: str, value: float, unit: str | None,
     ("inc.alt", "1742-6", "<", 10, "U/L", 40, "met"),           # below 10 ≤ 120
     ("inc.tbil", "1975-2", "<", 0.2, "mg/dL", 1.2, "met"),
     ("inc.alt", "1742-6", ">", 200, "U/L", 40, "unknown"),      # exemption attestation open
+    ("inc.inr", "6301-6", "<", 1.65, None, 1.1, "met"),         # strictly below 1.5 × ULN
+    ("inc.inr", "6301-6", "<=", 1.65, None, 1.1, "unknown"),    # may be 1.65 itself
+    ("inc.inr", "6301-6", ">", 1.65, None, 1.1, "not_met"),
+    ("inc.inr", "6301-6", ">=", 1.65, None, 1.1, "not_met"),
 ])
 def test_censored_against_uln(cid: str, code: str, comparator: str, value: float,
                               unit: str | None, high: float, expected: str) -> None:
@@ -458,6 +462,10 @@ def test_censored_against_uln(cid: str, code: str, comparator: str, value: float
     (">", 4.0, "met"),
     (">", 2.0, "unknown"),   # above 2: either side of 3
     ("<", 5.0, "unknown"),
+    ("<", 3.0, "not_met"),   # strictly below 3
+    ("<=", 3.0, "unknown"),  # may be 3 itself
+    (">", 3.0, "met"),
+    (">=", 3.0, "met"),
 ])
 def test_censored_wbc_names_what_decides(comparator: str, value: float, expected: str) -> None:
     c = crit(_censored("6690-2", comparator, value, "10*9/L"), "inc.wbc")

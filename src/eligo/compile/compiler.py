@@ -47,6 +47,8 @@ class Num:
     hi: exp.Expr  # NULL = +∞
     uln: exp.Expr | None = None
     found: exp.Expr | None = None  # a measured value exists (any_measured)
+    lo_open: exp.Expr | None = None  # a censored result: ">2" is strictly above 2
+    hi_open: exp.Expr | None = None  # "<3" is strictly below 3
 
 
 @dataclass(frozen=True)
@@ -478,13 +480,23 @@ def _case(*whens: tuple[exp.Expr, exp.Expr],
     return c
 
 
+def _bound_holds(op: str, other: str, is_open: exp.Expr | None, a: exp.Expr,
+                 t: exp.Expr) -> exp.Expr:
+    """``a op t``, or ``a other t`` where the bound ``a`` is open (see compare_interval)."""
+    if is_open is None or op == other:
+        return _holds(op, a, t)
+    return _case((is_open.copy(), _holds(other, a, t)), default=_holds(op, a.copy(), t.copy()))
+
+
 def compare_interval(num: Num, op: str, t: exp.Expr) -> exp.Expr:
     """The interpreter's compare_interval in SQL: met if every value in [lo, hi] satisfies."""
     true, false = exp.true(), exp.false()
     if op in ("<", "<="):
-        return _case((_holds(op, num.hi, t), true), (exp.not_(_holds(op, num.lo, t)), false))
+        return _case((_bound_holds(op, "<=", num.hi_open, num.hi, t), true),
+                     (exp.not_(_bound_holds(op, "<", num.lo_open, num.lo, t.copy())), false))
     if op in (">", ">="):
-        return _case((_holds(op, num.lo, t), true), (exp.not_(_holds(op, num.hi, t)), false))
+        return _case((_bound_holds(op, ">=", num.lo_open, num.lo, t), true),
+                     (exp.not_(_bound_holds(op, ">", num.hi_open, num.hi, t.copy())), false))
     inside = exp.and_(_le(num.lo, t), _le(t, num.hi))
     point = sql(":lo = :hi", lo=num.lo, hi=num.hi)
     outside_value = false if op == "==" else true
@@ -650,9 +662,11 @@ class SqlCompiler:
         if method is None:
             raise EvaluationError(f"the SQL compiler has no rule for {type(node).__name__}")
         result: Num = method(node)
-        return Num(self.shared(result.lo), self.shared(result.hi),
-                   None if result.uln is None else self.shared(result.uln),
-                   None if result.found is None else self.shared(result.found))
+        def share(e: exp.Expr | None) -> exp.Expr | None:
+            return None if e is None else self.shared(e)
+
+        return Num(self.shared(result.lo), self.shared(result.hi), share(result.uln),
+                   share(result.found), share(result.lo_open), share(result.hi_open))
 
     def absent(self, present: exp.Expr, value: exp.Expr) -> exp.Expr:
         """A test or attestation: no data → the criterion's absent rule (SPEC §2.2)."""
@@ -941,7 +955,9 @@ class SqlCompiler:
                                                     exp.convert(_OPERATORS[">="])])
         lo = _case((below, exp.null()), default=v)
         hi = _case((above, exp.null()), default=v.copy())
-        return Num(lo, hi, uln, v.copy().is_(exp.null()).not_())
+        return Num(lo, hi, uln, v.copy().is_(exp.null()).not_(),
+                   lo_open=sql(":op = :c", op=op.copy(), c=exp.convert(_OPERATORS[">"])),
+                   hi_open=sql(":op = :c", op=op.copy(), c=exp.convert(_OPERATORS["<"])))
 
     def _n_Extremum(self, node: n.Extremum) -> Num:
         since = self.window_start(node.window)
@@ -955,7 +971,7 @@ class SqlCompiler:
         ok = sql(":u > 0", u=m.uln)
         return Num(_case((ok, sql(":lo / :u", lo=m.lo, u=m.uln.copy()))),
                    _case((ok.copy(), sql(":hi / :u", hi=m.hi, u=m.uln.copy()))),
-                   found=m.found)
+                   found=m.found, lo_open=m.lo_open, hi_open=m.hi_open)
 
     def _n_Coalesce(self, node: n.Coalesce) -> Num:
         items: list[Num] = []

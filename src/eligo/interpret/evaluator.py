@@ -65,6 +65,8 @@ class NumOut:
     uln_text: str = ""
     uln_missing: str | None = None
     measured: bool = False
+    lo_open: bool = False  # a censored result: ">2" is strictly above 2
+    hi_open: bool = False  # "<3" is strictly below 3
 
     @property
     def known(self) -> bool:
@@ -98,16 +100,19 @@ def _holds(op: str, a: float, b: float) -> bool:
     return not (_le(a, b) and _le(b, a))
 
 
-def compare_interval(lo: float, hi: float, op: str, t: float) -> Verdict:
-    """Whether every / no value in [lo, hi] satisfies ``value op t``."""
+def compare_interval(lo: float, hi: float, op: str, t: float, lo_open: bool = False,
+                     hi_open: bool = False) -> Verdict:
+    """Whether every / no value in [lo, hi] satisfies ``value op t``. An open end (a censored
+    result: "<3" lies strictly below 3) is tested against the threshold as the strict or the
+    lax comparison that its openness makes exact: "<3" surely fails "≥ 3"."""
     if op in ("<", "<="):
-        if _holds(op, hi, t):
+        if _holds("<=" if hi_open else op, hi, t):
             return MET
-        return NOT_MET if not _holds(op, lo, t) else UNKNOWN
+        return NOT_MET if not _holds("<" if lo_open else op, lo, t) else UNKNOWN
     if op in (">", ">="):
-        if _holds(op, lo, t):
+        if _holds(">=" if lo_open else op, lo, t):
             return MET
-        return NOT_MET if not _holds(op, hi, t) else UNKNOWN
+        return NOT_MET if not _holds(">" if hi_open else op, hi, t) else UNKNOWN
     if lo == hi:
         return Verdict.of(_holds(op, lo, t))
     inside = _le(lo, t) and _le(t, hi)
@@ -259,7 +264,8 @@ class Evaluator:
                 return BoolOut(UNKNOWN, f"{left.text}; no upper limit of normal",
                                left.evidence, missing)
             threshold = k * left.uln
-            verdict = compare_interval(left.lo, left.hi, node.op, threshold)
+            verdict = compare_interval(left.lo, left.hi, node.op, threshold, left.lo_open,
+                                       left.hi_open)
             right_text = f"{fmt_qty(threshold, left.unit)} ({fmt_num(k)} × ULN {left.uln_text})"
         else:
             right = self.numeric(node.right, f"{path}/1")
@@ -270,7 +276,8 @@ class Evaluator:
             threshold = right.lo
             if right.unit is not None and left.unit is not None:
                 threshold = units.convert(threshold, right.unit, left.unit)
-            verdict = compare_interval(left.lo, left.hi, node.op, threshold)
+            verdict = compare_interval(left.lo, left.hi, node.op, threshold, left.lo_open,
+                                       left.hi_open)
             right_text = right.text
         if verdict is MET:
             text = f"{left.text} {sym} {right_text}"
@@ -412,7 +419,7 @@ class Evaluator:
             lo = -INF if comparator in ("<", "<=") else value
             hi = INF if comparator in (">", ">=") else value
             return NumOut(lo, hi, a.unit, text, [ev], [], uln, uln_text, uln_missing,
-                          measured=True)
+                          measured=True, lo_open=comparator == ">", hi_open=comparator == "<")
         what = f"{a.specimen + ' ' if a.specimen else ''}{a.label}"
         if node.free_of and skipped:
             missing = [f"{what} ≥ {node.free_days} days after last "
@@ -727,7 +734,8 @@ class Evaluator:
             return NumOut.unknown("1", f"{m.text}; no upper limit of normal", [
                 m.uln_missing or "upper limit of normal"], m.evidence)
         lo, hi = m.lo / m.uln, m.hi / m.uln
-        return NumOut(lo, hi, "1", f"{m.text} = {fmt_num(lo)} × ULN ({m.uln_text})", m.evidence)
+        return NumOut(lo, hi, "1", f"{m.text} = {fmt_num(lo)} × ULN ({m.uln_text})", m.evidence,
+                      lo_open=m.lo_open, hi_open=m.hi_open)
 
     def _n_Coalesce(self, node: n.Coalesce, path: str) -> NumOut:
         outs = []
