@@ -164,6 +164,9 @@ def test_age(engine: Engine, protocol: Protocol, as_of: date) -> None:
         if b <= as_of:
             expected[2 * i] = expected[2 * i + 1] = (age_in_years(b, as_of),) * 2
     rows.append((901, datetime(1990, 7, 4), 1980, 1, 1))  # the datetime wins
+    # impossible dates: no age (the OMOP reader reads no birth date), and no error
+    rows += [(910, None, 1990, 13, None), (911, None, 1990, 2, 30), (912, None, 1990, 0, 1),
+             (913, None, 0, None, None), (914, None, 1990, None, 5)]
     expected[901] = (age_in_years(date(1990, 7, 4), as_of),) * 2
     partial = {900: (1990, None), 902: (2000, 2), 903: (1900, 2), 904: (2004, 4),
                905: (2008, 6), 906: (as_of.year, None), 907: (as_of.year + 1, None)}

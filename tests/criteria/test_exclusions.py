@@ -330,3 +330,22 @@ def test_snomed_condition_codes() -> None:
     # SNOMED CT codings are matched too (§3.4)
     b = Bundle().condition("19943007", "2015-01-01", system=SNOMED)  # cirrhosis (pss cohort)
     assert verdict(b, "pss.exc.cirrhosis") == "met"
+
+
+# A censored quantitative result exceeds referenceRange.high only when its bound settles it
+# (SPEC §2.7): "<20 IU/mL" against a limit of 10 cannot tell; "<10" is not above 10
+@pytest.mark.parametrize(("comparator", "value", "expected"), [
+    ("<", 20, "unknown"),
+    ("<", 10, "not_met"),
+    ("<=", 10, "not_met"),
+    (">", 10, "met"),        # strictly above the limit
+    (">=", 10, "unknown"),   # may be the limit itself
+    (">=", 11, "met"),
+    (None, 10, "not_met"),   # exactly the limit does not exceed it
+])
+def test_hbv_censored_dna(comparator: str | None, value: float, expected: str) -> None:
+    b = Bundle().qual(HBSAG, "positive", "2026-05-01").lab(DNA, value, "[IU]/mL", "2026-05-01",
+                                                           high=10)
+    if comparator:
+        b.resources[-1]["valueQuantity"]["comparator"] = comparator
+    assert verdict(b, "exc.hbv") == expected

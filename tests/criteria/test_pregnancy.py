@@ -188,3 +188,17 @@ def test_exc_pregnancy_converted_hcg_boundary(value: float, unit: str, high: flo
                                               high_unit: str | None, expected: str) -> None:
     b = Bundle().lab("21198-7", value, unit, "2026-05-30", high=high, high_unit=high_unit)
     assert verdict(b, "exc.pregnancy") == expected
+
+
+@pytest.mark.parametrize(("comparator", "value", "excluded", "test"), [
+    (">", 5, "met", "not_met"),        # surely above 5 m[IU]/mL: positive
+    ("<", 10, "not_met", "unknown"),   # below 10: cannot tell; not a positive test either
+    ("<", 5, "not_met", "met"),        # below 5: negative
+])
+def test_censored_quantitative_hcg(comparator: str, value: float, excluded: str,
+                                   test: str) -> None:
+    b = (Bundle().attest(CBP, True).attest("lactating", False)
+         .lab("21198-7", value, "m[IU]/mL", "2026-05-30"))
+    b.resources[-1]["valueQuantity"]["comparator"] = comparator
+    assert verdict(b, "exc.pregnancy") == excluded
+    assert verdict(b, "inc.pregnancy-test") == test

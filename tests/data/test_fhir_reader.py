@@ -663,3 +663,48 @@ def test_medication_named_without_a_standard_code(cc: dict, names: tuple[str, ..
     found = tuple(c.code for m in rec.medications for c in m.codings
                   if c.system == "urn:eligo:medication")
     assert found == names
+
+
+def test_contained_resources_of_other_shapes_do_not_spoil_the_record() -> None:
+    # a contained Questionnaire's ``code`` is a list of Codings, not a CodeableConcept
+    r = medst(contained=[{"resourceType": "Questionnaire", "id": "q",
+                          "code": [{"system": "urn:x", "code": "1"}]}])
+    assert only(read(bundle(r)).medications).codings == (f.Coding(ATC, "H02AB07"),)
+
+
+CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+VER = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+
+
+@pytest.mark.parametrize(("status", "expected"), [
+    ({"coding": [{"system": "urn:site", "code": "A"},
+                 {"system": CLINICAL, "code": "active"}]}, "active"),  # HL7's coding wins
+    ({"coding": [{"system": "urn:site", "code": "A"}]}, "A"),
+    ({"text": "Resolved"}, "resolved"),                                # a bare status word
+    ({"text": "see notes"}, None),
+])
+def test_condition_clinical_status_codings(status: dict, expected: str | None) -> None:
+    c = only(read(bundle(cond(clinicalStatus=status))).conditions)
+    assert c.clinical_status == expected
+
+
+@pytest.mark.parametrize("status", [
+    {"coding": [{"system": "urn:site", "code": "X"}, {"system": VER, "code": "refuted"}]},
+    {"text": "Refuted"},
+])
+def test_refuted_condition_in_a_later_coding_or_text(status: dict) -> None:
+    assert read(bundle(cond(verificationStatus=status))).conditions == []
+
+
+def test_one_patient_listed_twice_is_one_patient() -> None:
+    b = bundle(obs())
+    b["entry"].append({"resource": dict(PATIENT)})
+    assert read(b).patient.id == PATIENT["id"]
+
+
+def test_a_number_beyond_the_double_range_is_a_problem_not_a_crash() -> None:
+    raw = json.dumps(bundle(obs("big"), obs("ok"))).encode().replace(
+        b'"value": 4.2', b'"value": 1e400', 1)
+    rec = read_bundle_bytes(raw, SOURCE)
+    assert [o.reference for o in rec.observations] == ["Observation/ok"]
+    assert problem_for(rec, "Observation/big")

@@ -480,6 +480,21 @@ def _case(*whens: tuple[exp.Expr, exp.Expr],
     return c
 
 
+def _exceeds(value: exp.Expr, high: exp.Expr) -> exp.Expr:
+    """The interpreter's _exceeds on a row's ``operator``: NULL where a censored value
+    cannot tell."""
+    op = exp.column("operator")
+    return _case(
+        (exp.In(this=op, expressions=[exp.convert(_OPERATORS["<"]),
+                                      exp.convert(_OPERATORS["<="])]),
+         _case((_le(value, high), exp.false()))),
+        (sql(":op = :c", op=op.copy(), c=exp.convert(_OPERATORS[">"])),
+         _case((_le(high.copy(), value.copy()), exp.true()))),
+        (sql(":op = :c", op=op.copy(), c=exp.convert(_OPERATORS[">="])),
+         _case((_lt(high.copy(), value.copy()), exp.true()))),
+        default=_lt(high.copy(), value.copy()))
+
+
 def _bound_holds(op: str, other: str, is_open: exp.Expr | None, a: exp.Expr,
                  t: exp.Expr) -> exp.Expr:
     """``a op t``, or ``a other t`` where the bound ``a`` is open (see compare_interval)."""
@@ -769,37 +784,46 @@ class SqlCompiler:
 
     def _n_Age(self, node: n.Age) -> Num:
         # a birth without its day (a year, or a month, of birth) is the interval of the ages
-        # of its first and last day (the last clipped to the as-of date), as the interpreter
+        # of its first and last day (the last clipped to the as-of date), as the interpreter.
+        # Dates are compared as yyyymmdd numbers: no MAKE_DATE, which an impossible month or
+        # day (13, 30 February: no birth date, as the OMOP reader reads them) would abort
         name = self.leaf("age", lambda: sql(
             """
             SELECT person_id,
-              CASE WHEN MAKE_DATE(b_year, m_hi, d_hi) > :as_of THEN 0
+              CASE WHEN b_year * 10000 + m_hi * 100 + d_hi > :key THEN 0
                    ELSE :y - b_year - CASE WHEN :m < m_hi OR (:m = m_hi AND :d < d_hi)
                                            THEN 1 ELSE 0 END END AS lo_years,
               :y - b_year - CASE WHEN :m < m_lo OR (:m = m_lo AND :d < d_lo)
                                  THEN 1 ELSE 0 END AS hi_years
             FROM (
               SELECT person_id, b_year, m_lo, m_hi, COALESCE(b_day, 1) AS d_lo,
-                     COALESCE(b_day, CASE WHEN m_hi IN (4, 6, 9, 11) THEN 30
-                                          WHEN m_hi <> 2 THEN 31
-                                          WHEN (b_year % 4 = 0 AND b_year % 100 <> 0)
-                                               OR b_year % 400 = 0 THEN 29
-                                          ELSE 28 END) AS d_hi
+                     COALESCE(b_day, last_hi) AS d_hi
               FROM (
-                SELECT person_id, b_year, b_day, COALESCE(b_month, 1) AS m_lo,
-                       COALESCE(b_month, 12) AS m_hi
+                SELECT person_id, b_year, b_day, m_lo, m_hi,
+                       CASE WHEN m_hi IN (4, 6, 9, 11) THEN 30
+                            WHEN m_hi <> 2 THEN 31
+                            WHEN (b_year % 4 = 0 AND b_year % 100 <> 0)
+                                 OR b_year % 400 = 0 THEN 29
+                            ELSE 28 END AS last_hi
                 FROM (
-                  SELECT person_id,
-                         COALESCE(YEAR(birth_datetime), year_of_birth) AS b_year,
-                         COALESCE(MONTH(birth_datetime), month_of_birth) AS b_month,
-                         COALESCE(DAY(birth_datetime), day_of_birth) AS b_day
-                  FROM eligo_person
-                ) AS b
-                WHERE b_year IS NOT NULL AND (b_day IS NULL OR b_month IS NOT NULL)
-              ) AS m
+                  SELECT person_id, b_year, b_day, COALESCE(b_month, 1) AS m_lo,
+                         COALESCE(b_month, 12) AS m_hi
+                  FROM (
+                    SELECT person_id,
+                           COALESCE(YEAR(birth_datetime), year_of_birth) AS b_year,
+                           COALESCE(MONTH(birth_datetime), month_of_birth) AS b_month,
+                           COALESCE(DAY(birth_datetime), day_of_birth) AS b_day
+                    FROM eligo_person
+                  ) AS b
+                  WHERE b_year BETWEEN 1 AND 9999 AND (b_month IS NULL OR b_month BETWEEN 1 AND 12)
+                    AND (b_day IS NULL OR b_month IS NOT NULL)
+                ) AS m
+              ) AS l
+              WHERE b_day IS NULL OR b_day BETWEEN 1 AND last_hi
             ) AS b
-            WHERE MAKE_DATE(b_year, m_lo, d_lo) <= :as_of
-            """, y=self.as_of.year, m=self.as_of.month, d=self.as_of.day, as_of=self.as_of_sql))
+            WHERE b_year * 10000 + m_lo * 100 + d_lo <= :key
+            """, y=self.as_of.year, m=self.as_of.month, d=self.as_of.day,
+            key=self.as_of.year * 10000 + self.as_of.month * 100 + self.as_of.day))
         return Num(exp.cast(self.col(name, "lo_years"), "DOUBLE"),
                    exp.cast(self.col(name, "hi_years"), "DOUBLE"))
 
@@ -1078,9 +1102,9 @@ class SqlCompiler:
             (exp.In(this=words.copy(), expressions=[exp.Literal.string(w) for w in _NEG_WORDS]),
              exp.false()),
             (sql("value IS NOT NULL AND range_high IS NOT NULL"),
-             _lt(exp.column("range_high"), exp.column("value"))),
+             _exceeds(exp.column("value"), exp.column("range_high"))),
             (sql("value IS NOT NULL AND factor IS NOT NULL AND :t IS NOT NULL", t=threshold),
-             _lt(threshold.copy(), sql("value * factor"))),
+             _exceeds(sql("value * factor"), threshold.copy())),
         )
 
     def _b_Positive(self, node: n.Positive) -> exp.Expr:

@@ -147,7 +147,9 @@ class _MedicationRecord(_S):
     status: str | None = None
     medicationCodeableConcept: CodeableConcept | None = None
     medicationReference: Reference | None = None
-    contained: list[_Contained] = []
+    # raw: a contained resource of another type (a Questionnaire's ``code`` is a list) must
+    # not make the medication record invalid; only a referenced Medication is decoded
+    contained: list[msgspec.Raw] = []
 
 
 class _Taken(_MedicationRecord):
@@ -230,6 +232,16 @@ _STRUCTS: dict[str, type[_S]] = {
 }
 _DECODERS = {name: msgspec.json.Decoder(t) for name, t in _STRUCTS.items()}
 _KIND = msgspec.json.Decoder(_Kind)
+_CONTAINED = msgspec.json.Decoder(_Contained)
+
+
+def _contained(raw: msgspec.Raw) -> _Contained | None:
+    try:
+        kind = _KIND.decode(raw).resourceType
+        return _CONTAINED.decode(raw) if kind == "Medication" else None
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+
 _HEAD = msgspec.json.Decoder(_BundleHead)
 _BUNDLE = msgspec.json.Decoder(_Bundle)
 
@@ -296,10 +308,27 @@ def _named_medication(cc: CodeableConcept | None) -> tuple[f.Coding, ...]:
                  for name in NAMED_MEDICATIONS if re.search(rf"\b{name}\b", words))
 
 
+_STATUS_WORDS = frozenset({
+    "active", "recurrence", "relapse", "inactive", "remission", "resolved",  # clinical
+    "unconfirmed", "provisional", "differential", "confirmed", "refuted", "entered-in-error"})
+_STATUS_SYSTEMS = ("http://terminology.hl7.org/CodeSystem/condition-clinical",
+                   "http://terminology.hl7.org/CodeSystem/condition-ver-status",
+                   "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification")
+
+
 def _status(cc: CodeableConcept | None) -> str | None:
+    """A status concept's code: HL7's own coding first (a site may put a local code first),
+    else the first code, else its text when it is a bare status word ("Resolved")."""
     if cc is None:
         return None
-    return next((c.code for c in cc.coding if c.code), None)
+    hl7 = next((c.code for c in cc.coding if c.code and c.system in _STATUS_SYSTEMS), None)
+    if hl7 is not None:
+        return hl7
+    first = next((c.code for c in cc.coding if c.code), None)
+    if first is not None:
+        return first
+    word = (cc.text or "").strip().lower()
+    return word if word in _STATUS_WORDS else None
 
 
 class _Reader:
@@ -413,8 +442,8 @@ class _Reader:
             med = meds.get(target)
             cc = med.code if med is not None else None
             if target.startswith("#"):  # a Medication contained in the resource itself
-                cc = next((c.code for c in r.contained if c.resourceType == "Medication"
-                           and c.id == target[1:]), None)
+                cc = next((c.code for c in map(_contained, r.contained) if c is not None
+                           and c.resourceType == "Medication" and c.id == target[1:]), None)
         return _named_medication(cc) + _codings(cc)
 
     @staticmethod
@@ -579,6 +608,9 @@ class _Reader:
                 decoded.append((kind, res, ref))
         if not patients:
             raise InputError(self.source, "the Bundle has no Patient resource")
+        if len(patients) > 1 and patients[0].id and all(
+                q.id == patients[0].id for q in patients):
+            patients = patients[:1]  # one patient listed twice (a searchset's include, say)
         if len(patients) > 1:
             ids = ", ".join(p.id or "?" for p in patients)
             raise InputError(self.source, f"the Bundle has {len(patients)} Patient resources "
@@ -626,7 +658,10 @@ def _locate(exc: msgspec.ValidationError, raw: msgspec.Raw) -> tuple[str, Any]:
     if "`$." not in text:
         return "", None
     path = text.rsplit("`$.", 1)[-1].rstrip("`")
-    value: Any = msgspec.json.decode(raw)
+    try:
+        value: Any = msgspec.json.decode(raw)
+    except msgspec.DecodeError:  # e.g. a number beyond the double range (1e400)
+        return path, None
     for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
         try:
             value = value[int(part[1:-1])] if part.startswith("[") else value[part]

@@ -121,6 +121,18 @@ def compare_interval(lo: float, hi: float, op: str, t: float, lo_open: bool = Fa
     return UNKNOWN if inside else MET
 
 
+def _exceeds(comparator: str | None, value: float, high: float) -> bool | None:
+    """Whether a result exceeds ``high`` (SPEC §2.7), a censored one ("<10", ">5") only when
+    its bound settles it (None: it cannot tell)."""
+    if comparator in ("<", "<="):
+        return False if _le(value, high) else None
+    if comparator == ">":
+        return True if _le(high, value) else None
+    if comparator == ">=":
+        return True if _lt(high, value) else None
+    return _lt(high, value)
+
+
 def _dedupe(items: Iterable[Any]) -> list[Any]:
     seen: dict[Any, None] = {}
     for i in items:
@@ -812,7 +824,13 @@ class Evaluator:
             except units.UnitError:
                 high = None
             if high is not None:  # "exceeds", after conversion: SPEC §2.6's tolerance
-                return _lt(high, o.value)
+                sure = _exceeds(o.comparator, o.value, high)
+                if sure is not None:
+                    return sure
+                self.ctx.problem(Problem(
+                    o.reference, "valueQuantity.comparator", f"{o.comparator}{o.value:g}",
+                    f"a censored result cannot tell whether {a.label} exceeds {high:g}"))
+                return None
         self.ctx.problem(Problem(o.reference, "value[x]", o.value_string or "",
                                  f"no interpretable result for {a.label}"))
         return None
