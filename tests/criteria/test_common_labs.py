@@ -160,12 +160,21 @@ def test_anc_gcsf_request_without_duration_is_not_known_to_end() -> None:
     assert verdict(b, "inc.anc") == "unknown"
 
 
-def test_anc_gcsf_open_end_skips_to_an_earlier_clean_sample() -> None:
+@pytest.mark.parametrize(("earlier", "later", "expected"), [
+    (0.5, 2.0, "unknown"),   # 2.0 if the G-CSF ended in time, else the clean 0.5
+    (1.5, 2.0, "met"),       # either sample meets it
+    (0.5, 0.8, "not_met"),   # neither does
+])
+def test_anc_gcsf_open_end_leaves_the_value_between_the_samples(earlier: float, later: float,
+                                                                expected: str) -> None:
     b = (Bundle()
-         .lab("751-8", 0.5, "10*9/L", "2026-05-04")              # before the G-CSF began
-         .lab("751-8", 2.0, "10*9/L", D)                         # 15 days after its start
+         .lab("751-8", earlier, "10*9/L", "2026-05-04")          # before the G-CSF began
+         .lab("751-8", later, "10*9/L", D)                       # 15 days after its start
          .med_statement("L03AA02", "2026-05-05", status="stopped"))
-    assert verdict(b, "inc.anc") == "not_met"
+    c = crit(b, "inc.anc")
+    assert c.verdict.value == expected
+    if expected == "unknown":
+        assert any("end date" in m and "2026-05-05" in m for m in c.missing), c.missing
 
 
 @pytest.mark.parametrize(("earlier_value", "expected"), [(1.5, "met"), (0.5, "not_met")])

@@ -949,27 +949,50 @@ class SqlCompiler:
                           for c in ("lv", "lop", "luln"))
             return self._latest_num(v, op, uln)
 
-        def build() -> exp.Expr:
-            rows = cast(exp.Select, self._rows(node.analyte, node.window))
-            if node.free_of:
-                rows = rows.where(sql(
-                    """NOT EXISTS (SELECT 1 FROM eligo_drug AS g WHERE g.valueset = :vs
-                         AND g.person_id = eligo_rows.person_id AND g.start_day <= eligo_rows.day
-                         AND COALESCE(g.end_day, :as_of) >= :since)""",
-                    vs=node.free_of, as_of=self.as_of_sql,
-                    since=self.dialect.add_days(exp.column("day", "eligo_rows"),
-                                                -node.free_days)))
+        def exposed(end: str) -> exp.Expr:
+            """A use of the drug reaching the ``free_days`` before the row's day, its end
+            read as ``end`` (the interpreter's _period: surely / possibly until)."""
             return sql(
-                """
-                SELECT person_id, v, operator, uln FROM (
-                  SELECT person_id, value_conv AS v, operator, uln_conv AS uln,
+                f"""EXISTS (SELECT 1 FROM eligo_drug AS g WHERE g.valueset = :vs
+                      AND g.person_id = eligo_rows.person_id AND g.start_day <= eligo_rows.day
+                      AND COALESCE(g.end_day, {end}) >= :since)""",
+                vs=node.free_of, as_of=self.as_of_sql,
+                since=self.dialect.add_days(exp.column("day", "eligo_rows"), -node.free_days))
+
+        def build() -> exp.Expr:
+            # rows surely exposed are not evidence; rows a G-CSF of unknown end may have
+            # reached (maybe) are the value only if it ended in time: the value lies among
+            # them and the first clean row, as the interpreter's _latest_among
+            rows = cast(exp.Select, self._rows(node.analyte, node.window)).where(exp.not_(
+                exposed("CASE WHEN g.stop_reason = 'ongoing' THEN :as_of ELSE g.start_day END")))
+            rows = rows.select(exp.alias_(exposed(":as_of"), "maybe"), copy=False)
+            below = ", ".join(str(_OPERATORS[o]) for o in ("<", "<="))
+            above = ", ".join(str(_OPERATORS[o]) for o in (">", ">="))
+            return sql(
+                f"""
+                WITH r AS (
+                  SELECT person_id, value_conv AS v, operator, uln_conv AS uln, maybe,
                          ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY :key DESC) AS rn
-                  FROM :rows AS r
-                ) AS ranked WHERE rn = 1
+                  FROM :rows AS x
+                ),
+                c AS (SELECT person_id, MIN(rn) AS crn FROM r WHERE NOT maybe
+                      GROUP BY person_id)
+                SELECT r.person_id, 1 AS found,
+                  CASE WHEN MAX(CASE WHEN r.operator IN ({below}) THEN 1 ELSE 0 END) = 1
+                       THEN NULL ELSE MIN(r.v) END AS lo,
+                  CASE WHEN MAX(CASE WHEN r.operator IN ({above}) THEN 1 ELSE 0 END) = 1
+                       THEN NULL ELSE MAX(r.v) END AS hi,
+                  CASE WHEN COUNT(*) = 1 THEN MAX(r.operator) END AS operator,
+                  MAX(CASE WHEN r.rn = c.crn THEN r.uln END) AS uln
+                FROM r JOIN c ON c.person_id = r.person_id AND r.rn <= c.crn
+                GROUP BY r.person_id
                 """, rows=rows, key=self.dialect.recency())
         name = self.leaf(node, build)
-        return self._latest_num(self.col(name, "v"), self.col(name, "operator"),
-                                self.col(name, "uln"))
+        op = self.col(name, "operator")
+        return Num(self.col(name, "lo"), self.col(name, "hi"), self.col(name, "uln"),
+                   self.col(name, "found").is_(exp.null()).not_(),
+                   lo_open=sql(":op = :c", op=op, c=exp.convert(_OPERATORS[">"])),
+                   hi_open=sql(":op = :c", op=op.copy(), c=exp.convert(_OPERATORS["<"])))
 
     def _latest_num(self, v: exp.Expr, op: exp.Expr, uln: exp.Expr) -> Num:
         """A latest value as an interval: a "<" operator leaves it open below, ">" above."""

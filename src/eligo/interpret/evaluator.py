@@ -133,6 +133,10 @@ def _exceeds(comparator: str | None, value: float, high: float) -> bool | None:
     return _lt(high, value)
 
 
+def _end_of(m: MedicationUse) -> str:
+    return f"end date of {_display(m.codings)} begun {m.start.isoformat()}"
+
+
 def _dedupe(items: Iterable[Any]) -> list[Any]:
     seen: dict[Any, None] = {}
     for i in items:
@@ -398,6 +402,9 @@ class Evaluator:
         a = node.analyte
         start = window_start(node.window, self.as_of)
         skipped: list[str] = []
+        # samples that a G-CSF of unknown end may have reached: each is the screening value
+        # if that G-CSF ended in time, so the value lies among them and the first clean one
+        maybe: list[tuple[Observation, float, MedicationUse]] = []
         for o in self.ctx.observations(a):
             if o.day is None:
                 continue
@@ -416,7 +423,11 @@ class Evaluator:
                     skipped.append(f"{o.reference} of {o.day.isoformat()} not used: "
                                    f"{_display(drug.codings)} {when} the "
                                    f"{node.free_days} days before the sample")
+                    if not surely:
+                        maybe.append((o, value, drug))
                     continue
+            if maybe:
+                return self._latest_among(a, [*maybe, (o, value, None)], skipped)
             uln, uln_text, uln_missing = self._uln(o, a)
             comparator = o.comparator or ""
             shown = comparator + fmt_qty(o.value or 0.0, o.unit)
@@ -436,7 +447,8 @@ class Evaluator:
         if node.free_of and skipped:
             missing = [f"{what} ≥ {node.free_days} days after last "
                        f"{self.ctx.valueset(node.free_of).title or node.free_of}, "
-                       f"{node.window.describe()} {self.as_of.isoformat()}"]
+                       f"{node.window.describe()} {self.as_of.isoformat()}",
+                       *_dedupe(_end_of(drug) for _, _, drug in maybe)]
         else:
             missing = [self.missing_phrase(what, node.window)]
         text = f"no usable {what} {node.window.describe()} {self.as_of.isoformat()}"
@@ -448,6 +460,27 @@ class Evaluator:
         if skipped:
             text += f" [{'; '.join(skipped)}]"
         return NumOut.unknown(a.unit, text, missing)
+
+    def _latest_among(self, a: n.Analyte,
+                      candidates: list[tuple[Observation, float, MedicationUse | None]],
+                      skipped: list[str]) -> NumOut:
+        """The screening value when it is one of ``candidates`` (newest first; the last is
+        surely clean, the others only if a G-CSF of unknown end had ended in time): the
+        interval spanning them, decided where they agree, else naming the end dates."""
+        lo, hi = INF, -INF
+        parts, evidence = [], []
+        for o, value, _ in candidates:
+            c = o.comparator or ""
+            lo = min(lo, -INF if c in ("<", "<=") else value)
+            hi = max(hi, INF if c in (">", ">=") else value)
+            parts.append(f"{c}{fmt_qty(value, a.unit)} on {_iso(o.day)}")
+            evidence.append(Evidence(o.reference, o.value, o.unit, _iso(o.day), None))
+        ends = _dedupe(_end_of(drug) for _, _, drug in candidates if drug is not None)
+        text = (f"{a.label} {' or '.join(parts)}, as the G-CSF of unknown end had or had not "
+                f"ended in time [{'; '.join(skipped)}]")
+        uln, uln_text, uln_missing = self._uln(candidates[-1][0], a)
+        return NumOut(lo, hi, a.unit, text, evidence, ends, uln, uln_text, uln_missing,
+                      measured=True)
 
     def _n_Extremum(self, node: n.Extremum, path: str) -> NumOut:
         a = node.analyte
