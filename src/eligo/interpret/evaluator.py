@@ -419,9 +419,9 @@ class Evaluator:
                 if found is not None:
                     drug, surely = found
                     when = (f"on {drug.start.isoformat()} within" if surely else
-                            f"from {drug.start.isoformat()}, end unknown: may reach")
+                            f"from {drug.start.isoformat()}, end unknown: may reach the")
                     skipped.append(f"{o.reference} of {o.day.isoformat()} not used: "
-                                   f"{_display(drug.codings)} {when} the "
+                                   f"{_display(drug.codings)} {when} "
                                    f"{node.free_days} days before the sample")
                     if not surely:
                         maybe.append((o, value, drug))
