@@ -481,3 +481,34 @@ def test_censored_wbc_names_what_decides(comparator: str, value: float, expected
     assert c.verdict.value == expected
     if expected == "unknown":
         assert c.missing and "exact result" in c.missing[0]
+
+
+# EHR spellings in a quantity's display ``unit`` with no UCUM ``code``: read as the UCUM unit
+# they mean without doubt (units.DISPLAY_SPELLINGS); "K/uL" would otherwise be kelvin per µL
+def _display_unit(code: str, value: float, unit: str, high: float | None = None) -> Bundle:
+    b = Bundle().lab(code, value, None, D)
+    b.resources[-1]["valueQuantity"]["unit"] = unit
+    if high is not None:
+        b.resources[-1]["referenceRange"] = [{"high": {"value": high, "unit": unit}}]
+    return b
+
+
+@pytest.mark.parametrize(("cid", "code", "value", "unit", "expected"), [
+    ("inc.wbc", "6690-2", 3.0, "K/uL", "met"),          # 3 × 10^3/µL = 3 × 10^9/L
+    ("inc.wbc", "6690-2", 2.99, "x10E3/uL", "not_met"),
+    ("inc.wbc", "6690-2", 3000, "cells/uL", "met"),
+    ("inc.hgb", "718-7", 6.0, "g/dl", "met"),           # 60 g/L
+    ("inc.hgb", "718-7", 5.99, "g/dl", "not_met"),
+    ("inc.wbc", "6690-2", 3.0, "furlongs", "unknown"),  # still not a unit
+])
+def test_display_unit_spellings(cid: str, code: str, value: float, unit: str,
+                                expected: str) -> None:
+    assert verdict(_display_unit(code, value, unit), cid) == expected
+
+
+def test_display_unit_spelling_of_a_reference_range() -> None:
+    b = _display_unit("1742-6", 120, "IU/L", high=40)   # ALT = 3 × ULN exactly
+    assert verdict(b, "inc.alt") == "met"
+    b = _display_unit("1742-6", 121, "IU/L", high=40)
+    c = crit(b, "inc.alt")
+    assert c.verdict.value == "unknown" and c.missing   # the exemption attestation is open

@@ -202,3 +202,9 @@ def test_censored_quantitative_hcg(comparator: str, value: float, excluded: str,
     b.resources[-1]["valueQuantity"]["comparator"] = comparator
     assert verdict(b, "exc.pregnancy") == excluded
     assert verdict(b, "inc.pregnancy-test") == test
+
+
+def test_hcg_in_a_display_unit_spelling() -> None:
+    b = Bundle().lab("21198-7", 2500, None, "2026-05-30")
+    b.resources[-1]["valueQuantity"]["unit"] = "mIU/mL"   # no UCUM code: m[IU]/mL
+    assert verdict(b, "exc.pregnancy") == "met"

@@ -20,6 +20,7 @@ from typing import Any
 import msgspec
 
 from eligo.data import facts as f
+from eligo.data import units
 from eligo.data.terminology import CODED_MEDICATION_SYSTEMS, NAMED_MEDICATIONS, SYSTEMS
 from eligo.errors import InputError
 
@@ -394,14 +395,14 @@ class _Reader:
                 return None
             value = q.value
             comparator = q.comparator
-            unit = q.code if q.code is not None else q.unit
+            unit = q.code if q.code is not None else units.from_display(q.unit)
             if q.system is not None and q.system != UCUM and q.code is not None:
-                unit = q.unit or q.code
+                unit = units.from_display(q.unit) or q.code
         elif r.valueInteger is not None:
             value = float(r.valueInteger)
         high = next((rr.high for rr in r.referenceRange if rr.high is not None), None)
         ref_high = high.value if high is not None else None
-        ref_unit = (high.code or high.unit) if high is not None else None
+        ref_unit = (high.code or units.from_display(high.unit)) if high is not None else None
         flags = tuple(c.code for cc in r.interpretation for c in cc.coding if c.code)
         return f.Observation(
             reference=ref, codings=_codings(r.code), day=day,

@@ -26,13 +26,37 @@ from typing import Any
 from eligo.errors import EligoError
 from eligo.ir.nodes import Equivalence
 
-__all__ = ["UnitError", "convert", "dimensionality", "factor", "is_valid", "normalize"]
+__all__ = ["UnitError", "convert", "dimensionality", "factor", "from_display", "is_valid",
+           "normalize"]
 
 _ANNOTATION = re.compile(r"\{[^}]*\}")
 
 
 class UnitError(EligoError):
     """A unit is not UCUM, or cannot be converted to the one wanted."""
+
+
+#: Lab spellings that are not UCUM (or are UCUM for something else: ``K/uL`` would be kelvin
+#: per microlitre) but mean one UCUM unit without doubt. Applied only to a quantity's display
+#: ``unit`` when no UCUM ``code`` is given (SPEC §2.6 reads UCUM codes): what EHR exports and
+#: hand-written bundles carry. Keys are matched as written, then lower-cased.
+DISPLAY_SPELLINGS: dict[str, str] = {
+    "k/ul": "10*3/uL", "k/µl": "10*3/uL", "x10e3/ul": "10*3/uL", "x10^3/ul": "10*3/uL",
+    "10^3/ul": "10*3/uL", "10e3/ul": "10*3/uL", "thou/ul": "10*3/uL",
+    "x10e9/l": "10*9/L", "x10^9/l": "10*9/L", "10e9/l": "10*9/L",
+    "/µl": "/uL", "cells/ul": "/uL", "cells/µl": "/uL", "cells/mm3": "/mm3",
+    "miu/ml": "m[IU]/mL", "miu/l": "m[IU]/L", "iu/l": "[IU]/L", "iu/ml": "[IU]/mL",
+    "mm/hr": "mm/h", "µmol/l": "umol/L", "μmol/l": "umol/L",
+    "g/dl": "g/dL", "mg/dl": "mg/dL", "ml/min": "mL/min",
+    "lb": "[lb_av]", "lbs": "[lb_av]", "inr": "1", "ratio": "1",
+}
+
+
+def from_display(unit: str | None) -> str | None:
+    """A display unit in UCUM where :data:`DISPLAY_SPELLINGS` knows it, else as written."""
+    if unit is None:
+        return None
+    return DISPLAY_SPELLINGS.get(unit.strip().lower(), unit)
 
 
 def normalize(unit: str | None) -> str:
