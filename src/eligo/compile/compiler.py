@@ -480,19 +480,22 @@ def _case(*whens: tuple[exp.Expr, exp.Expr],
     return c
 
 
-def _exceeds(value: exp.Expr, high: exp.Expr) -> exp.Expr:
-    """The interpreter's _exceeds on a row's ``operator``: NULL where a censored value
-    cannot tell."""
-    op = exp.column("operator")
-    return _case(
-        (exp.In(this=op, expressions=[exp.convert(_OPERATORS["<"]),
-                                      exp.convert(_OPERATORS["<="])]),
-         _case((_le(value, high), exp.false()))),
-        (sql(":op = :c", op=op.copy(), c=exp.convert(_OPERATORS[">"])),
-         _case((_le(high.copy(), value.copy()), exp.true()))),
-        (sql(":op = :c", op=op.copy(), c=exp.convert(_OPERATORS[">="])),
-         _case((_lt(high.copy(), value.copy()), exp.true()))),
-        default=_lt(high.copy(), value.copy()))
+def censored(v: exp.Expr, op: exp.Expr, uln: exp.Expr | None = None) -> Num:
+    """A value and its OMOP operator as an interval, the interpreter's _censored: a "<"
+    operator leaves it open below (and strictly so), ">" above."""
+    below = exp.In(this=op, expressions=[exp.convert(_OPERATORS["<"]),
+                                         exp.convert(_OPERATORS["<="])])
+    above = exp.In(this=op.copy(), expressions=[exp.convert(_OPERATORS[">"]),
+                                                exp.convert(_OPERATORS[">="])])
+    lo = _case((below, exp.null()), default=v)
+    hi = _case((above, exp.null()), default=v.copy())
+    return Num(lo, hi, uln, v.copy().is_(exp.null()).not_(), *_open_ends(op))
+
+
+def _open_ends(op: exp.Expr) -> tuple[exp.Expr, exp.Expr]:
+    """Whether a value with OMOP operator ``op`` is open below (">") and above ("<")."""
+    return (sql(":op = :c", op=op.copy(), c=exp.convert(_OPERATORS[">"])),
+            sql(":op = :c", op=op.copy(), c=exp.convert(_OPERATORS["<"])))
 
 
 def _bound_holds(op: str, other: str, is_open: exp.Expr | None, a: exp.Expr,
@@ -947,7 +950,7 @@ class SqlCompiler:
                          s=self.day(since))
             v, op, uln = (_case((inside.copy(), self._analyte(node.analyte, c, since)))
                           for c in ("lv", "lop", "luln"))
-            return self._latest_num(v, op, uln)
+            return censored(v, op, uln)
 
         def exposed(end: str) -> exp.Expr:
             """A use of the drug reaching the ``free_days`` before the row's day, its end
@@ -988,23 +991,9 @@ class SqlCompiler:
                 GROUP BY r.person_id
                 """, rows=rows, key=self.dialect.recency())
         name = self.leaf(node, build)
-        op = self.col(name, "operator")
         return Num(self.col(name, "lo"), self.col(name, "hi"), self.col(name, "uln"),
                    self.col(name, "found").is_(exp.null()).not_(),
-                   lo_open=sql(":op = :c", op=op, c=exp.convert(_OPERATORS[">"])),
-                   hi_open=sql(":op = :c", op=op.copy(), c=exp.convert(_OPERATORS["<"])))
-
-    def _latest_num(self, v: exp.Expr, op: exp.Expr, uln: exp.Expr) -> Num:
-        """A latest value as an interval: a "<" operator leaves it open below, ">" above."""
-        below = exp.In(this=op, expressions=[exp.convert(_OPERATORS["<"]),
-                                             exp.convert(_OPERATORS["<="])])
-        above = exp.In(this=op.copy(), expressions=[exp.convert(_OPERATORS[">"]),
-                                                    exp.convert(_OPERATORS[">="])])
-        lo = _case((below, exp.null()), default=v)
-        hi = _case((above, exp.null()), default=v.copy())
-        return Num(lo, hi, uln, v.copy().is_(exp.null()).not_(),
-                   lo_open=sql(":op = :c", op=op.copy(), c=exp.convert(_OPERATORS[">"])),
-                   hi_open=sql(":op = :c", op=op.copy(), c=exp.convert(_OPERATORS["<"])))
+                   *_open_ends(self.col(name, "operator")))
 
     def _n_Extremum(self, node: n.Extremum) -> Num:
         since = self.window_start(node.window)
@@ -1124,10 +1113,13 @@ class SqlCompiler:
              exp.true()),
             (exp.In(this=words.copy(), expressions=[exp.Literal.string(w) for w in _NEG_WORDS]),
              exp.false()),
+            # a censored value only where its bound settles it (NULL: it cannot tell)
             (sql("value IS NOT NULL AND range_high IS NOT NULL"),
-             _exceeds(exp.column("value"), exp.column("range_high"))),
+             compare_interval(censored(exp.column("value"), exp.column("operator")), ">",
+                              exp.column("range_high"))),
             (sql("value IS NOT NULL AND factor IS NOT NULL AND :t IS NOT NULL", t=threshold),
-             _exceeds(sql("value * factor"), threshold.copy())),
+             compare_interval(censored(sql("value * factor"), exp.column("operator")), ">",
+                              threshold.copy())),
         )
 
     def _b_Positive(self, node: n.Positive) -> exp.Expr:

@@ -37,17 +37,16 @@ class UnitError(EligoError):
 
 
 #: Lab spellings that are not UCUM (or are UCUM for something else: ``K/uL`` would be kelvin
-#: per microlitre) but mean one UCUM unit without doubt. Applied only to a quantity's display
-#: ``unit`` when no UCUM ``code`` is given (SPEC §2.6 reads UCUM codes): what EHR exports and
-#: hand-written bundles carry. Keys are matched as written, then lower-cased.
+#: per microlitre) but mean one UCUM unit without doubt; ``g/dl`` and ``10^3/uL`` parse as they
+#: are. Applied only to a quantity's display ``unit`` when no UCUM ``code`` is given (SPEC §2.6
+#: reads UCUM codes): what EHR exports and hand-written bundles carry. Keys are lower case.
 DISPLAY_SPELLINGS: dict[str, str] = {
     "k/ul": "10*3/uL", "k/µl": "10*3/uL", "x10e3/ul": "10*3/uL", "x10^3/ul": "10*3/uL",
-    "10^3/ul": "10*3/uL", "10e3/ul": "10*3/uL", "thou/ul": "10*3/uL",
+    "10e3/ul": "10*3/uL", "thou/ul": "10*3/uL",
     "x10e9/l": "10*9/L", "x10^9/l": "10*9/L", "10e9/l": "10*9/L",
     "/µl": "/uL", "cells/ul": "/uL", "cells/µl": "/uL", "cells/mm3": "/mm3",
     "miu/ml": "m[IU]/mL", "miu/l": "m[IU]/L", "iu/l": "[IU]/L", "iu/ml": "[IU]/mL",
     "mm/hr": "mm/h", "µmol/l": "umol/L", "μmol/l": "umol/L",
-    "g/dl": "g/dL", "mg/dl": "mg/dL", "ml/min": "mL/min",
     "lb": "[lb_av]", "lbs": "[lb_av]", "inr": "1", "ratio": "1",
 }
 

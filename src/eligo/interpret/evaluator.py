@@ -121,16 +121,12 @@ def compare_interval(lo: float, hi: float, op: str, t: float, lo_open: bool = Fa
     return UNKNOWN if inside else MET
 
 
-def _exceeds(comparator: str | None, value: float, high: float) -> bool | None:
-    """Whether a result exceeds ``high`` (SPEC §2.7), a censored one ("<10", ">5") only when
-    its bound settles it (None: it cannot tell)."""
-    if comparator in ("<", "<="):
-        return False if _le(value, high) else None
-    if comparator == ">":
-        return True if _le(high, value) else None
-    if comparator == ">=":
-        return True if _lt(high, value) else None
-    return _lt(high, value)
+def _censored(comparator: str | None, value: float) -> tuple[float, float, bool, bool]:
+    """A result as (lo, hi, lo open, hi open): "<10 mg/L" is known only to lie below 10 (a
+    detection limit), strictly so; ">5" above 5."""
+    c = comparator or ""
+    return (-INF if c in ("<", "<=") else value, INF if c in (">", ">=") else value,
+            c == ">", c == "<")
 
 
 def _end_of(m: MedicationUse) -> str:
@@ -438,11 +434,9 @@ class Evaluator:
                 text += f" [{'; '.join(skipped)}]"
             ev = Evidence(o.reference, o.value, o.unit, o.day.isoformat(),
                           f"ULN {uln_text}" if uln_text else None)
-            # "<10 mg/L" is known only to lie below 10 (a detection limit), and so on
-            lo = -INF if comparator in ("<", "<=") else value
-            hi = INF if comparator in (">", ">=") else value
+            lo, hi, lo_open, hi_open = _censored(comparator, value)
             return NumOut(lo, hi, a.unit, text, [ev], [], uln, uln_text, uln_missing,
-                          measured=True, lo_open=comparator == ">", hi_open=comparator == "<")
+                          measured=True, lo_open=lo_open, hi_open=hi_open)
         what = f"{a.specimen + ' ' if a.specimen else ''}{a.label}"
         if node.free_of and skipped:
             missing = [f"{what} ≥ {node.free_days} days after last "
@@ -470,10 +464,9 @@ class Evaluator:
         lo, hi = INF, -INF
         parts, evidence = [], []
         for o, value, _ in candidates:
-            c = o.comparator or ""
-            lo = min(lo, -INF if c in ("<", "<=") else value)
-            hi = max(hi, INF if c in (">", ">=") else value)
-            parts.append(f"{c}{fmt_qty(value, a.unit)} on {_iso(o.day)}")
+            low, high, _, _ = _censored(o.comparator, value)  # the hull's ends are closed
+            lo, hi = min(lo, low), max(hi, high)
+            parts.append(f"{o.comparator or ''}{fmt_qty(value, a.unit)} on {_iso(o.day)}")
             evidence.append(Evidence(o.reference, o.value, o.unit, _iso(o.day), None))
         ends = _dedupe(_end_of(drug) for _, _, drug in candidates if drug is not None)
         text = (f"{a.label} {' or '.join(parts)}, as the G-CSF of unknown end had or had not "
@@ -857,9 +850,10 @@ class Evaluator:
             except units.UnitError:
                 high = None
             if high is not None:  # "exceeds", after conversion: SPEC §2.6's tolerance
-                sure = _exceeds(o.comparator, o.value, high)
-                if sure is not None:
-                    return sure
+                lo, hi, lo_open, hi_open = _censored(o.comparator, o.value)
+                exceeds = compare_interval(lo, hi, ">", high, lo_open, hi_open)
+                if exceeds is not UNKNOWN:  # a censored result only where its bound settles
+                    return exceeds is MET
                 self.ctx.problem(Problem(
                     o.reference, "valueQuantity.comparator", f"{o.comparator}{o.value:g}",
                     f"a censored result cannot tell whether {a.label} exceeds {high:g}"))

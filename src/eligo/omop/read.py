@@ -74,7 +74,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -83,6 +83,7 @@ from sqlglot import exp
 
 from eligo.compile.staging import sql
 from eligo.data import facts as f
+from eligo.data.fhir_r4 import parse_fhir_date
 from eligo.errors import UsageError
 from eligo.omop.local import (
     ALLERGY,
@@ -512,17 +513,16 @@ class OmopReader:
 
 
 def _birth_range(y: Any, m: Any, d: Any) -> tuple[date, date] | None:
-    """A year (and month) of birth without its day: the first and last day it may mean."""
+    """A year (and month) of birth without its day: the first and last day it may mean, as
+    the FHIR reader reads a birthDate "1990" or "1990-07"."""
     if y is None or d is not None:
         return None
     try:
-        if m is None:
-            return date(int(y), 1, 1), date(int(y), 12, 31)
-        first = date(int(y), int(m), 1)
+        first, last, _ = parse_fhir_date(f"{int(y):04d}" + ("" if m is None
+                                                               else f"-{int(m):02d}"))
     except ValueError:
         return None
-    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return first, following - timedelta(days=1)
+    return first, last
 
 
 def _birth(y: Any, m: Any, d: Any) -> date | None:
